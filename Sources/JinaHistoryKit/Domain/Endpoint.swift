@@ -1,0 +1,78 @@
+import Foundation
+
+/// Where a target listens and over which transport, parsed from a url as `jina ping` does.
+///
+/// ```swift
+/// let endpoint = try Endpoint(parsing: "grpc://127.0.0.1:54321")
+/// ```
+public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
+    /// The wire protocol a target is probed over.
+    public enum Transport: String, Codable, Sendable {
+        /// gRPC over HTTP/2 (the default when a url has no scheme).
+        case grpc
+    }
+
+    /// Transport picked by the url's scheme.
+    public var transport: Transport
+    /// Host name or IP address (IPv6 without brackets).
+    public var host: String
+    /// TCP port.
+    public var port: Int
+
+    /// Creates an endpoint from its parts.
+    public init(transport: Transport, host: String, port: Int) {
+        self.transport = transport
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `[scheme://]host:port`. A url without a scheme is gRPC.
+    ///
+    /// - throws: ``JinaHistoryError`` naming what is wrong with the url and how to write it.
+    public init(parsing url: String) throws {
+        var rest = Substring(url.trimmingCharacters(in: .whitespaces))
+        var transport = Transport.grpc
+        if let schemeEnd = rest.range(of: "://") {
+            let scheme = rest[..<schemeEnd.lowerBound].lowercased()
+            switch scheme {
+            case "grpc": transport = .grpc
+            case "grpcs", "http", "https", "ws", "wss":
+                throw JinaHistoryError.badInput(
+                    "url '\(url)': the \(scheme):// transport is not supported yet; use grpc://HOST:PORT")
+            default:
+                throw JinaHistoryError.badInput("url '\(url)': unknown scheme '\(scheme)'; use grpc://HOST:PORT")
+            }
+            rest = rest[schemeEnd.upperBound...]
+        }
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        let host: Substring
+        let portText: Substring
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let afterHost = rest[rest.index(after: close)...]
+            guard afterHost.hasPrefix(":") else {
+                throw JinaHistoryError.badInput("url '\(url)' has no port; write it as HOST:PORT")
+            }
+            portText = afterHost.dropFirst()
+        } else {
+            guard let colon = rest.lastIndex(of: ":") else {
+                throw JinaHistoryError.badInput("url '\(url)' has no port; write it as HOST:PORT")
+            }
+            host = rest[..<colon]
+            portText = rest[rest.index(after: colon)...]
+        }
+        guard !host.isEmpty, !host.contains("/") else {
+            throw JinaHistoryError.badInput("url '\(url)' has no host; write it as HOST:PORT")
+        }
+        guard let port = Int(portText), (1...65_535).contains(port) else {
+            throw JinaHistoryError.badInput("url '\(url)': port '\(portText)' must be a number from 1 to 65535")
+        }
+        self.init(transport: transport, host: String(host), port: port)
+    }
+
+    /// The canonical url, e.g. `grpc://127.0.0.1:54321`.
+    public var description: String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "\(transport.rawValue)://\(shownHost):\(port)"
+    }
+}

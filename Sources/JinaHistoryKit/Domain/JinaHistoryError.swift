@@ -1,0 +1,23 @@
+/// An error that escapes the library (bad input, storage): what went wrong and what to do, in one line.
+public struct JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Broad kind of failure, which the CLI maps to an exit code.
+    public enum Kind: Sendable, Equatable {
+        /// The user's flags, urls, durations or times are wrong.
+        case badInput
+        /// The database cannot be opened, read or written.
+        case storage
+    }
+
+    /// Broad kind of failure.
+    public var kind: Kind
+    /// One line: what is wrong and what to do about it.
+    public var message: String
+
+    /// Bad flags, urls, durations or times.
+    public static func badInput(_ message: String) -> JinaHistoryError { .init(kind: .badInput, message: message) }
+    /// A database that cannot be used.
+    public static func storage(_ message: String) -> JinaHistoryError { .init(kind: .storage, message: message) }
+
+    /// The message itself.
+    public var description: String { message }
+}

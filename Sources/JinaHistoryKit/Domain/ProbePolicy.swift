@@ -1,0 +1,49 @@
+/// How one target is probed: schedule, deadline, retries and hysteresis (docs/semantics.md §2 and §4).
+public struct ProbePolicy: Hashable, Codable, Sendable {
+    /// Distance between scheduled rounds, in milliseconds.
+    public var intervalMs: Int64
+    /// Deadline of one attempt, in milliseconds: connect, call and reading the answer included.
+    public var timeoutMs: Int64
+    /// Attempts in a round at most (`1 + retries`).
+    public var attempts: Int
+    /// Pause between two attempts of a round, in milliseconds.
+    public var retryDelayMs: Int64
+    /// Successful attempts that make a round up.
+    public var minSuccesses: Int
+    /// Consecutive down rounds that turn an up target down.
+    public var failureThreshold: Int
+    /// Consecutive up rounds that turn a down target up.
+    public var successThreshold: Int
+
+    /// Creates a policy, checking that its numbers make sense together.
+    ///
+    /// - throws: ``JinaHistoryError`` naming the flag that is out of range.
+    public init(intervalMs: Int64, timeoutMs: Int64, attempts: Int = 1, retryDelayMs: Int64 = 0,
+                minSuccesses: Int = 1, failureThreshold: Int = 1, successThreshold: Int = 1) throws {
+        guard intervalMs >= 10 else { throw JinaHistoryError.badInput("--interval must be at least 10ms") }
+        guard timeoutMs >= 1 else { throw JinaHistoryError.badInput("--timeout must be at least 1ms") }
+        guard attempts >= 1 else { throw JinaHistoryError.badInput("--retries must be 0 or more") }
+        guard retryDelayMs >= 0 else { throw JinaHistoryError.badInput("--retry-delay must be 0 or more") }
+        guard (1...attempts).contains(minSuccesses) else {
+            throw JinaHistoryError.badInput("--min-successful-attempts must be between 1 and the number of attempts")
+        }
+        guard failureThreshold >= 1, successThreshold >= 1 else {
+            throw JinaHistoryError.badInput("--failure-threshold and --success-threshold must be 1 or more")
+        }
+        self.intervalMs = intervalMs
+        self.timeoutMs = timeoutMs
+        self.attempts = attempts
+        self.retryDelayMs = retryDelayMs
+        self.minSuccesses = minSuccesses
+        self.failureThreshold = failureThreshold
+        self.successThreshold = successThreshold
+    }
+
+    /// The verdict once `attempts` are known, or `nil` while more attempts could still change it.
+    public func verdict(after attempts: [AttemptRecord]) -> RoundVerdict? {
+        let successes = attempts.count(where: \.succeeded)
+        if successes >= minSuccesses { return .up }
+        let remaining = self.attempts - attempts.count
+        return successes + remaining < minSuccesses ? .down : nil
+    }
+}

@@ -1,0 +1,86 @@
+/// A recorder run as stored: when it started, its last heartbeat, and its clean-stop mark if it had one.
+public struct RecorderRunSpan: Hashable, Codable, Sendable {
+    /// How a run ended, as far as the database can tell.
+    public enum Ending: String, Codable, Sendable {
+        /// A clean-stop mark was written.
+        case clean
+        /// No mark and no recent heartbeat: the process died. Its time after the last heartbeat is unknown.
+        case crashed
+        /// No mark but a recent heartbeat: still recording.
+        case running
+    }
+
+    /// Row id.
+    public var id: Int64
+    /// Start, UTC epoch ms.
+    public var startedMs: Int64
+    /// Last committed heartbeat, UTC epoch ms.
+    public var heartbeatMs: Int64
+    /// Clean stop, UTC epoch ms; `nil` if it crashed or is running.
+    public var stoppedMs: Int64?
+    /// Host name of the recorder.
+    public var host: String
+    /// Process id of the recorder.
+    public var pid: Int
+    /// jina-history version of the recorder.
+    public var version: String
+
+    /// Creates a run span.
+    public init(id: Int64, startedMs: Int64, heartbeatMs: Int64, stoppedMs: Int64?, host: String = "",
+                pid: Int = 0, version: String = "") {
+        self.id = id
+        self.startedMs = startedMs
+        self.heartbeatMs = heartbeatMs
+        self.stoppedMs = stoppedMs
+        self.host = host
+        self.pid = pid
+        self.version = version
+    }
+
+    /// How the run ended, judged at `nowMs`: a run without a stop mark whose heartbeat is older than
+    /// `staleAfterMs` crashed.
+    public func ending(nowMs: Int64, staleAfterMs: Int64) -> Ending {
+        if stoppedMs != nil { return .clean }
+        return nowMs - heartbeatMs <= staleAfterMs ? .running : .crashed
+    }
+}
+
+/// A target as stored, with the policy each recorder run probed it with.
+public struct StoredTarget: Hashable, Sendable {
+    /// Row id.
+    public var id: Int64
+    /// Name, kind and url (the url as last recorded).
+    public var name: String
+    /// What it is.
+    public var kind: TargetKind
+    /// Canonical url as last recorded.
+    public var url: String
+    /// Policy per recorder run id.
+    public var policies: [Int64: ProbePolicy]
+
+    /// Creates a stored target.
+    public init(id: Int64, name: String, kind: TargetKind, url: String, policies: [Int64: ProbePolicy]) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.url = url
+        self.policies = policies
+    }
+}
+
+/// A stored round with the ids that place it.
+public struct StoredRound: Hashable, Sendable {
+    /// Target row id.
+    public var targetId: Int64
+    /// Recorder run row id.
+    public var runId: Int64
+    /// The round and its attempts.
+    public var round: RoundRecord
+
+    /// Creates a stored round.
+    public init(targetId: Int64, runId: Int64, round: RoundRecord) {
+        self.targetId = targetId
+        self.runId = runId
+        self.round = round
+    }
+}

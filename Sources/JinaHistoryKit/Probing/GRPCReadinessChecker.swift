@@ -1,0 +1,90 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import JinaProtos
+import SwiftProtobuf
+
+/// Readiness over gRPC (docs/semantics.md §1): flows and deployments by `jina.JinaGatewayDryRunRPC/dry_run`
+/// (ready iff the RPC is OK **and** the status code is SUCCESS), executors and gateways by
+/// `grpc.health.v1.Health/Check` (ready iff SERVING). Each call opens its own connection, as `jina ping` does, so
+/// every attempt is independent evidence and a restarted server is seen at once, with no reconnect back-off.
+public struct GRPCReadinessChecker: ReadinessChecker {
+    /// Creates a checker.
+    public init() {}
+
+    /// Makes one call with `timeout` as its gRPC deadline.
+    public func check(_ target: Target, role: AttemptRecord.Role, timeout: Duration) async -> CheckOutcome {
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        options.waitForReady = false  // a refused connection is an answer, not a reason to wait for the deadline
+        do {
+            return try await withGRPCClient(transport: try Self.transport(to: target.endpoint)) { client in
+                if role == .readiness, target.kind == .flow || target.kind == .deployment {
+                    return try await Self.dryRun(client, options: options)
+                }
+                return try await Self.healthCheck(client, options: options)
+            }
+        } catch {
+            return Self.classify(error)
+        }
+    }
+
+    private static func transport(to endpoint: Endpoint) throws -> HTTP2ClientTransport.Posix {
+        let host = endpoint.host
+        let target: any ResolvableTarget =
+            if host.contains(":") { .ipv6(address: host, port: endpoint.port) }
+            else if host.split(separator: ".").count == 4, host.allSatisfy({ $0.isNumber || $0 == "." }) {
+                .ipv4(address: host, port: endpoint.port)
+            } else { .dns(host: host, port: endpoint.port) }
+        return try .http2NIOPosix(target: target, transportSecurity: .plaintext)
+    }
+
+    private static func dryRun(_ client: GRPCClient<HTTP2ClientTransport.Posix>, options: CallOptions)
+        async throws -> CheckOutcome
+    {
+        let status = try await Jina_JinaGatewayDryRunRPC.Client(wrapping: client)
+            .dry_run(Google_Protobuf_Empty(), options: options)
+        guard status.code == .success else {
+            return CheckOutcome(
+                rawCode: status.code.rawValue,
+                failure: FailureDetail(.notReady, message: status.description_p, exception: status.exception.name))
+        }
+        return CheckOutcome(rawCode: status.code.rawValue)
+    }
+
+    private static func healthCheck(_ client: GRPCClient<HTTP2ClientTransport.Posix>, options: CallOptions)
+        async throws -> CheckOutcome
+    {
+        let answer = try await Grpc_Health_V1_Health.Client(wrapping: client)
+            .check(Grpc_Health_V1_HealthCheckRequest(), options: options)
+        guard answer.status == .serving else {
+            return CheckOutcome(
+                rawCode: answer.status.rawValue,
+                failure: FailureDetail(.notServing, message: "health check answered \(answer.status)"))
+        }
+        return CheckOutcome(rawCode: answer.status.rawValue)
+    }
+
+    /// Maps a gRPC failure to an error class, keeping the status code and the full text (cause included).
+    static func classify(_ error: any Error) -> CheckOutcome {
+        guard let rpcError = error as? RPCError else {
+            return CheckOutcome(failure: FailureDetail(.protocol, message: String(describing: error)))
+        }
+        let text = rpcError.cause.map { "\(rpcError.message) (cause: \($0))" } ?? rpcError.message
+        let lowered = text.lowercased()
+        let errorClass: ErrorClass
+        switch rpcError.code {
+        case .deadlineExceeded: errorClass = .timeout
+        case .unimplemented: errorClass = .unimplemented
+        case .unavailable where lowered.contains("connection refused") || lowered.contains("errno: 111"):
+            errorClass = .refused
+        case .unavailable where lowered.contains("name resolution") || lowered.contains("resolve"):
+            errorClass = .dns
+        case .unavailable where lowered.contains("connect timeout") || lowered.contains("connecttimeout"):
+            errorClass = .connectTimeout
+        case .unavailable where lowered.contains("http1") || lowered.contains("http/1"):
+            errorClass = .protocol
+        default: errorClass = .rpcError
+        }
+        return CheckOutcome(rawCode: rpcError.code.rawValue, failure: FailureDetail(errorClass, message: text))
+    }
+}

@@ -1,0 +1,171 @@
+/// The report of a window: every number `jina-history report` prints, counted as docs/semantics.md says.
+/// Times are UTC epoch milliseconds here; renderers format them.
+public struct HistoryReport: Hashable, Sendable {
+    /// Version of the JSON shape; bumped when a field changes meaning or goes away.
+    public static let schemaVersion = 1
+
+    /// When the report was made.
+    public var generatedAtMs: Int64
+    /// The reported window, `[since, until)`.
+    public var window: ReportWindow
+    /// How the numbers were counted.
+    public var method: ReportMethod
+    /// One entry per target with evidence in the database, by name.
+    public var targets: [TargetReport]
+}
+
+/// The time span a report covers, `[sinceMs, untilMs)`, and the time it was made.
+public struct ReportWindow: Hashable, Sendable {
+    /// Start, UTC epoch ms (inclusive).
+    public var sinceMs: Int64
+    /// End, UTC epoch ms (exclusive).
+    public var untilMs: Int64
+    /// When the report is made; judges whether a run without a stop mark is still running.
+    public var nowMs: Int64
+
+    /// Creates a window, refusing one that ends before it starts.
+    ///
+    /// - throws: ``JinaHistoryError`` when `untilMs` is not after `sinceMs`.
+    public init(sinceMs: Int64, untilMs: Int64, nowMs: Int64) throws {
+        guard untilMs > sinceMs else {
+            throw JinaHistoryError.badInput("--since must be before --until; the window is empty or reversed")
+        }
+        self.sinceMs = sinceMs
+        self.untilMs = untilMs
+        self.nowMs = nowMs
+    }
+
+    /// Length in milliseconds.
+    public var lengthMs: Int64 { untilMs - sinceMs }
+}
+
+/// The counting rules a report used, printed with it so every number can be explained.
+public struct ReportMethod: Hashable, Sendable {
+    /// `time_weighted`: availability is up time over up and down time.
+    public var availability = "time_weighted"
+    /// How long one round's verdict may hold.
+    public var stalenessCap = "2 * interval + round duration, never past the next round or the end of its run"
+    /// How a run without a clean-stop mark is judged.
+    public var crashedRunTail = "unknown after the last heartbeat"
+    /// Percentile definition.
+    public var percentiles = "nearest_rank over successful readiness attempts"
+    /// Where the numbers came from.
+    public var source = "raw_rounds"
+}
+
+/// Everything reported about one target.
+public struct TargetReport: Hashable, Sendable {
+    /// Stable name.
+    public var name: String
+    /// Kind.
+    public var kind: TargetKind
+    /// Url as last recorded.
+    public var url: String
+    /// Milliseconds of the window by bucket.
+    public var upMs: Int64 = 0
+    /// Down milliseconds.
+    public var downMs: Int64 = 0
+    /// Maintenance milliseconds.
+    public var maintenanceMs: Int64 = 0
+    /// Unknown milliseconds: no fresh verdict (recorder offline, stale, crashed tail).
+    public var unknownMs: Int64 = 0
+    /// Round counts in the window.
+    public var rounds = RoundCounts()
+    /// Attempt counts of readiness attempts in the window.
+    public var attempts = AttemptCounts()
+    /// Latency of successful readiness attempts, in microseconds, sorted.
+    public var successLatenciesUs: [Int64] = []
+    /// Time-to-fail of failed readiness attempts, in microseconds, sorted.
+    public var failureLatenciesUs: [Int64] = []
+    /// Outages overlapping the window.
+    public var outages: [Outage] = []
+    /// Recorder-offline stretches within the window.
+    public var gaps: [RecorderGap] = []
+
+    /// `up / (up + down)`, or `nil` with no evidence.
+    public var availability: Double? { ratio(upMs, upMs + downMs) }
+    /// `(up + down) / (window − maintenance)`, or `nil` for a window that is all maintenance.
+    public var coverage: Double? { ratio(upMs + downMs, upMs + downMs + unknownMs) }
+    /// Up rounds over rounds that ran.
+    public var roundSuccessRatio: Double? { ratio(rounds.up, rounds.up + rounds.down) }
+    /// Successful attempts over attempts.
+    public var attemptSuccessRatio: Double? { ratio(attempts.ok, attempts.total) }
+
+    private func ratio<T: BinaryInteger>(_ part: T, _ whole: T) -> Double? {
+        whole > 0 ? Double(part) / Double(whole) : nil
+    }
+}
+
+/// Rounds in a window by verdict.
+public struct RoundCounts: Hashable, Sendable {
+    /// All slots, skipped ones included.
+    public var total = 0
+    /// Up rounds.
+    public var up = 0
+    /// Down rounds.
+    public var down = 0
+    /// Slots that never ran because the round before was still running.
+    public var skipped = 0
+    /// Up rounds that needed a retry: up, but with a failed attempt.
+    public var flaky = 0
+}
+
+/// Readiness attempts in a window.
+public struct AttemptCounts: Hashable, Sendable {
+    /// All readiness attempts.
+    public var total = 0
+    /// Successful ones.
+    public var ok = 0
+}
+
+/// A maximal stretch of `down` (docs/semantics.md §4).
+public struct Outage: Hashable, Sendable {
+    /// Which layer failed, from the gateway liveness check of the first failed round.
+    public enum Layer: String, Sendable {
+        /// The gateway itself did not answer.
+        case gatewayUnreachable = "gateway_unreachable"
+        /// The gateway answered its liveness check; the Flow behind it was not ready.
+        case flowNotReady = "flow_not_ready"
+    }
+
+    /// Slot of the first failed round.
+    public var startedMs: Int64
+    /// When the failure threshold was reached.
+    public var confirmedMs: Int64
+    /// Slot of the first up round of the recovering streak; `nil` while ongoing.
+    public var endedMs: Int64?
+    /// Last evidence of an ongoing outage (its duration runs to here).
+    public var lastEvidenceMs: Int64
+    /// Down rounds in it.
+    public var failedRounds: Int
+    /// The first failure.
+    public var firstFailure: FailureDetail?
+    /// Which layer failed, when the round checked.
+    public var layer: Layer?
+
+    /// `ended − started`, or up to the last evidence while ongoing.
+    public var durationMs: Int64 { (endedMs ?? lastEvidenceMs) - startedMs }
+}
+
+/// A stretch of the window when no recorder run that probes the target was alive.
+public struct RecorderGap: Hashable, Sendable {
+    /// Why nobody was recording.
+    public enum Cause: String, Sendable {
+        /// The run before it stopped cleanly.
+        case recorderStopped = "recorder_stopped"
+        /// The run before it died without a stop mark.
+        case recorderCrashed = "recorder_crashed"
+        /// No run had recorded this target before.
+        case notYetRecorded = "not_yet_recorded"
+    }
+
+    /// Start, UTC epoch ms.
+    public var startedMs: Int64
+    /// End, UTC epoch ms.
+    public var endedMs: Int64
+    /// Why.
+    public var cause: Cause
+
+    /// Length in milliseconds.
+    public var durationMs: Int64 { endedMs - startedMs }
+}

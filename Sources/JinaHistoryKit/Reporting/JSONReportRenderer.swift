@@ -1,0 +1,76 @@
+import Foundation
+
+/// Renders a report as JSON for programs: the shape in `reports/report.schema.json`, times as RFC 3339 UTC with
+/// milliseconds, durations in seconds, `null` where there is no data (never a made-up 100%).
+public enum JSONReportRenderer {
+    /// The report as pretty-printed JSON with sorted keys.
+    public static func render(_ report: HistoryReport) -> String {
+        let document: [String: Any] = [
+            "schema_version": HistoryReport.schemaVersion,
+            "generated_at": TimeText.rfc3339(report.generatedAtMs),
+            "window": [
+                "since": TimeText.rfc3339(report.window.sinceMs), "until": TimeText.rfc3339(report.window.untilMs),
+                "tz": "UTC",
+            ],
+            "method": [
+                "availability": report.method.availability, "staleness_cap": report.method.stalenessCap,
+                "crashed_run_tail": report.method.crashedRunTail, "percentiles": report.method.percentiles,
+                "source": report.method.source,
+            ],
+            "targets": report.targets.map(target),
+        ]
+        let data = try? JSONSerialization.data(
+            withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    private static func target(_ target: TargetReport) -> [String: Any] {
+        [
+            "name": target.name, "kind": target.kind.rawValue, "url": target.url,
+            "availability": orNull(target.availability), "coverage": orNull(target.coverage),
+            "up_s": seconds(target.upMs), "down_s": seconds(target.downMs),
+            "maintenance_s": seconds(target.maintenanceMs), "unknown_s": seconds(target.unknownMs),
+            "round_success_ratio": orNull(target.roundSuccessRatio),
+            "attempt_success_ratio": orNull(target.attemptSuccessRatio),
+            "rounds": [
+                "total": target.rounds.total, "up": target.rounds.up, "down": target.rounds.down,
+                "skipped": target.rounds.skipped, "flaky": target.rounds.flaky,
+            ],
+            "attempts": ["total": target.attempts.total, "ok": target.attempts.ok],
+            "latency_ms": latency(LatencySummary(sortedMicroseconds: target.successLatenciesUs)),
+            "time_to_fail_ms": latency(LatencySummary(sortedMicroseconds: target.failureLatenciesUs)),
+            "outages": target.outages.map(outage),
+            "gaps": target.gaps.map { gap in
+                [
+                    "started_at": TimeText.rfc3339(gap.startedMs), "ended_at": TimeText.rfc3339(gap.endedMs),
+                    "duration_s": seconds(gap.durationMs), "cause": gap.cause.rawValue,
+                ]
+            },
+        ]
+    }
+
+    private static func outage(_ outage: Outage) -> [String: Any] {
+        [
+            "started_at": TimeText.rfc3339(outage.startedMs), "confirmed_at": TimeText.rfc3339(outage.confirmedMs),
+            "ended_at": orNull(outage.endedMs.map(TimeText.rfc3339)), "ongoing": outage.endedMs == nil,
+            "duration_s": seconds(outage.durationMs), "failed_rounds": outage.failedRounds,
+            "error_class": orNull(outage.firstFailure?.errorClass.rawValue),
+            "error_message": orNull(outage.firstFailure?.message),
+            "exception": orNull(outage.firstFailure.map(\.exception).flatMap { $0.isEmpty ? nil : $0 }),
+            "deployment": orNull(outage.firstFailure.map(\.deployment).flatMap { $0.isEmpty ? nil : $0 }),
+            "layer": orNull(outage.layer?.rawValue),
+        ]
+    }
+
+    private static func latency(_ summary: LatencySummary) -> [String: Any] {
+        [
+            "count": summary.count, "mean": orNull(summary.mean), "p50": orNull(summary.p50),
+            "p90": orNull(summary.p90), "p95": orNull(summary.p95), "p99": orNull(summary.p99),
+            "min": orNull(summary.min), "max": orNull(summary.max), "stddev": orNull(summary.stddev),
+        ]
+    }
+
+    private static func seconds(_ ms: Int64) -> Double { Double(ms) / 1_000 }
+
+    private static func orNull(_ value: (any Sendable)?) -> Any { value ?? NSNull() }
+}

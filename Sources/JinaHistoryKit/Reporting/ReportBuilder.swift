@@ -1,0 +1,202 @@
+/// Builds a ``HistoryReport`` from stored history, streaming: `begin` with the runs and targets, `add` every
+/// round in time order (rounds before the window only replay state), then `finish`.
+///
+/// The rules (docs/semantics.md §4–§5): a round's verdict holds from its slot until the target's next round
+/// starts, but never past the end of its recorder run and never longer than `2 × interval + its own duration`;
+/// every other millisecond of the window is unknown. Outages replay the recorder's own ``StateMachine`` per
+/// run, and an outage is not closed by the recorder being offline: only a recovering streak closes it.
+public struct ReportBuilder: Sendable {
+    /// A run without a stop mark whose heartbeat is older than this (plus two of its intervals) has crashed.
+    public static let heartbeatGraceMs: Int64 = 10_000
+
+    /// The window being reported.
+    public let window: ReportWindow
+    private var runs: [Int64: RecorderRunSpan] = [:]
+    private var runEnds: [Int64: (endMs: Int64, ending: RecorderRunSpan.Ending)] = [:]
+    private var accumulators: [Int64: TargetAccumulator] = [:]
+
+    /// Starts a report of `window`.
+    public init(window: ReportWindow) {
+        self.window = window
+    }
+
+    /// The longest a round of `policy` can hold its verdict: the staleness cap with the longest possible round.
+    public static func stalenessBoundMs(_ policy: ProbePolicy) -> Int64 {
+        2 * policy.intervalMs + Int64(policy.attempts) * policy.timeoutMs
+            + Int64(policy.attempts - 1) * policy.retryDelayMs
+    }
+
+    /// Registers the recorder runs and the targets.
+    public mutating func begin(runs: [RecorderRunSpan], targets: [StoredTarget]) {
+        for run in runs {
+            self.runs[run.id] = run
+            let longestInterval = targets.compactMap { $0.policies[run.id]?.intervalMs }.max() ?? 0
+            let ending = run.ending(nowMs: window.nowMs, staleAfterMs: Self.heartbeatGraceMs + 2 * longestInterval)
+            let endMs = ending == .running ? max(run.heartbeatMs, window.nowMs) : (run.stoppedMs ?? run.heartbeatMs)
+            runEnds[run.id] = (endMs, ending)
+        }
+        for target in targets {
+            accumulators[target.id] = TargetAccumulator(target: target, window: window)
+        }
+    }
+
+    /// Adds one stored round. Rounds must come in slot order (ties in any order).
+    public mutating func add(_ stored: StoredRound) {
+        guard let policy = accumulators[stored.targetId]?.target.policies[stored.runId],
+            let runEnd = runEnds[stored.runId]?.endMs
+        else { return }
+        accumulators[stored.targetId]?.add(stored, policy: policy, runEndMs: runEnd)
+    }
+
+    /// Closes every open segment and returns the report, targets by name.
+    public func finish() -> HistoryReport {
+        let targets = accumulators.values
+            .filter { !$0.target.policies.isEmpty }
+            .map { accumulator in
+                var report = accumulator.finish()
+                report.gaps = gaps(for: accumulator.target)
+                return report
+            }
+            .sorted { $0.name < $1.name }
+        return HistoryReport(generatedAtMs: window.nowMs, window: window, method: ReportMethod(), targets: targets)
+    }
+
+    /// The window minus the union of the runs that probed `target`; each gap's cause is the run before it.
+    private func gaps(for target: StoredTarget) -> [RecorderGap] {
+        let spans = target.policies.keys
+            .compactMap { id in runs[id].flatMap { run in runEnds[id].map { (run.startedMs, $0.endMs, $0.ending) } } }
+            .sorted { $0.0 < $1.0 }
+        var gaps: [RecorderGap] = []
+        var coveredUntil = window.sinceMs
+        var cause = RecorderGap.Cause.notYetRecorded
+        func gap(until endMs: Int64) {
+            let end = min(endMs, window.untilMs)
+            if end > coveredUntil { gaps.append(RecorderGap(startedMs: coveredUntil, endedMs: end, cause: cause)) }
+        }
+        for (start, end, ending) in spans {
+            if end <= window.sinceMs || start >= window.untilMs {
+                if end <= window.sinceMs { cause = ending == .clean ? .recorderStopped : .recorderCrashed }
+                continue
+            }
+            gap(until: start)
+            if end > coveredUntil {
+                coveredUntil = end
+                cause = ending == .clean ? .recorderStopped : .recorderCrashed
+            }
+        }
+        gap(until: window.untilMs)
+        return gaps
+    }
+}
+
+/// One target's running totals while rounds stream in.
+private struct TargetAccumulator: Sendable {
+    let target: StoredTarget
+    let window: ReportWindow
+    private var report: TargetReport
+    /// The last round that ran, whose verdict holds until the next one starts.
+    private var open: (round: RoundRecord, runId: Int64, capEndMs: Int64)?
+    private var machine: (runId: Int64, state: StateMachine)?
+    private var outage: Outage?
+    private var downStreak: (count: Int, layer: Outage.Layer?) = (0, nil)
+    private var lastEvidenceMs: Int64?
+
+    init(target: StoredTarget, window: ReportWindow) {
+        self.target = target
+        self.window = window
+        report = TargetReport(name: target.name, kind: target.kind, url: target.url)
+    }
+
+    mutating func add(_ stored: StoredRound, policy: ProbePolicy, runEndMs: Int64) {
+        let round = stored.round
+        let inWindow = round.scheduledMs >= window.sinceMs && round.scheduledMs < window.untilMs
+        if inWindow { count(round) }
+        guard round.verdict != .skipped else { return }
+        closeOpenSegment(at: round.scheduledMs)
+        let capEnd = round.scheduledMs + 2 * policy.intervalMs + round.durationUs / 1_000
+        open = (round, stored.runId, min(capEnd, runEndMs))
+        track(round, runId: stored.runId, policy: policy)
+    }
+
+    func finish() -> TargetReport {
+        var copy = self
+        copy.closeOpenSegment(at: nil)
+        var report = copy.report
+        report.unknownMs = window.lengthMs - report.upMs - report.downMs - report.maintenanceMs
+        if var ongoing = copy.outage {
+            ongoing.lastEvidenceMs = max(ongoing.startedMs, min(copy.lastEvidenceMs ?? ongoing.startedMs, window.untilMs))
+            report.outages.append(ongoing)
+        }
+        report.outages.removeAll { ($0.endedMs ?? Int64.max) <= window.sinceMs || $0.startedMs >= window.untilMs }
+        report.successLatenciesUs.sort()
+        report.failureLatenciesUs.sort()
+        return report
+    }
+
+    /// Gives the open round's verdict the time up to the next round (or its cap), clipped to the window.
+    private mutating func closeOpenSegment(at nextStartMs: Int64?) {
+        guard let (round, _, capEndMs) = open else { return }
+        open = nil
+        let endMs = min(capEndMs, nextStartMs ?? Int64.max)
+        lastEvidenceMs = max(lastEvidenceMs ?? endMs, endMs)
+        let start = max(round.scheduledMs, window.sinceMs)
+        let end = min(endMs, window.untilMs)
+        guard end > start else { return }
+        if round.verdict == .up { report.upMs += end - start } else { report.downMs += end - start }
+    }
+
+    private mutating func count(_ round: RoundRecord) {
+        report.rounds.total += 1
+        switch round.verdict {
+        case .skipped: report.rounds.skipped += 1
+        case .up:
+            report.rounds.up += 1
+            if round.readinessAttempts.contains(where: { !$0.succeeded }) { report.rounds.flaky += 1 }
+        case .down: report.rounds.down += 1
+        }
+        for attempt in round.readinessAttempts {
+            report.attempts.total += 1
+            if attempt.succeeded {
+                report.attempts.ok += 1
+                report.successLatenciesUs.append(attempt.durationUs)
+            } else {
+                report.failureLatenciesUs.append(attempt.durationUs)
+            }
+        }
+    }
+
+    /// Replays the recorder's state machine (fresh for every run) and keeps outages open across runs.
+    private mutating func track(_ round: RoundRecord, runId: Int64, policy: ProbePolicy) {
+        if machine?.runId != runId {
+            machine = (runId, StateMachine(
+                failureThreshold: policy.failureThreshold, successThreshold: policy.successThreshold))
+        }
+        if round.verdict == .down {
+            if downStreak.count == 0 { downStreak.layer = Self.layer(of: round) }
+            downStreak.count += 1
+            outage?.failedRounds += 1
+        } else {
+            downStreak = (0, nil)
+        }
+        guard let transition = machine?.state.observe(round) else { return }
+        switch transition.to {
+        case .down where outage == nil:
+            outage = Outage(
+                startedMs: transition.streakStartedMs, confirmedMs: transition.atMs, endedMs: nil,
+                lastEvidenceMs: transition.atMs, failedRounds: downStreak.count, firstFailure: transition.failure,
+                layer: downStreak.layer)
+        case .up:
+            if var closed = outage {
+                closed.endedMs = transition.streakStartedMs
+                report.outages.append(closed)
+                outage = nil
+            }
+        default: break
+        }
+    }
+
+    private static func layer(of round: RoundRecord) -> Outage.Layer? {
+        guard let liveness = round.attempts.first(where: { $0.role == .gatewayLiveness }) else { return nil }
+        return liveness.succeeded ? .flowNotReady : .gatewayUnreachable
+    }
+}

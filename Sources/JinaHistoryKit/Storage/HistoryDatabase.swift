@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+/// Opens history databases: path checks, pragmas and forward-only migrations from `migrations/*.sql`, whose
+/// text is embedded in the binary at build time.
+enum HistoryDatabase {
+    /// Highest schema version this binary knows.
+    static let latestVersion = embeddedMigrations.map(\.version).max() ?? 0
+
+    /// Opens (creating if needed) the database for the single writer: WAL, `synchronous=NORMAL`, busy timeout,
+    /// owner-only permissions, migrated to the latest version.
+    static func openWriter(path: String) throws -> DatabasePool {
+        let url = URL(fileURLWithPath: path)
+        let existed = FileManager.default.fileExists(atPath: path)
+        if existed {
+            try refuseNewerSchema(path: path)
+        } else {
+            try createDirectory(url.deletingLastPathComponent())
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        let pool = try storageError(path) { try DatabasePool(path: path, configuration: configuration) }
+        if !existed { chmod(path, 0o600) }
+        try storageError(path) { try migrate(pool) }
+        return pool
+    }
+
+    /// Opens an existing database read-only. Reads run in WAL snapshots and never block the recorder.
+    static func openReader(path: String) throws -> DatabaseQueue {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw JinaHistoryError.storage(
+                "no history database at \(path); record first (jina-history record URL) or pass --db PATH")
+        }
+        try refuseNewerSchema(path: path)
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        return try storageError(path) { try DatabaseQueue(path: path, configuration: configuration) }
+    }
+
+    /// Applies every migration above the database's `user_version`, each in its own transaction together with
+    /// the version bump, so a crash leaves the database at one version or the next, never between.
+    static func migrate(_ writer: some DatabaseWriter) throws {
+        try writer.writeWithoutTransaction { db in
+            let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            for migration in embeddedMigrations.sorted(by: { $0.version < $1.version }) where migration.version > current {
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: migration.sql)
+                    try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+                    return .commit
+                }
+            }
+        }
+    }
+
+    /// Reads the schema version without writing anything (no WAL switch, no migration) and refuses a database
+    /// written by a newer jina-history, so an old binary never touches a newer file.
+    private static func refuseNewerSchema(path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let version = try storageError(path) {
+            try DatabaseQueue(path: path, configuration: configuration).read { db in
+                try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            }
+        }
+        guard version <= latestVersion else {
+            throw JinaHistoryError.storage(
+                "\(path) has schema version \(version), newer than this jina-history knows (\(latestVersion)); "
+                    + "upgrade jina-history to read or record it")
+        }
+    }
+
+    private static func createDirectory(_ directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw JinaHistoryError.storage(
+                "cannot create directory \(directory.path) for the history database: "
+                    + "\(error.localizedDescription); pass --db with a writable path")
+        }
+    }
+
+    /// Runs `body`, turning SQLite errors into one line that names the file.
+    static func storageError<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            let hint =
+                switch error.resultCode {
+                case .SQLITE_NOTADB, .SQLITE_CORRUPT: "it is not a jina-history database or is damaged; pass another --db"
+                case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: "check that the file and its directory are writable"
+                case .SQLITE_FULL: "the disk is full; free space and retry"
+                default: "check the file, or pass another --db"
+                }
+            throw JinaHistoryError.storage("\(path): \(error.message ?? "\(error.resultCode)"); \(hint)")
+        }
+    }
+}

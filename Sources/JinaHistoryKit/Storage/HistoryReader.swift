@@ -1,0 +1,144 @@
+import GRDB
+
+/// Reads a history database for reports. Opens it read-only and reads in one WAL snapshot, so a report sees a
+/// consistent history and never blocks the recorder.
+public final class HistoryReader: Sendable {
+    /// The database file.
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// Opens an existing database read-only.
+    ///
+    /// - throws: ``JinaHistoryError`` when there is no database at `path` (nothing is created), or it is newer.
+    public init(path: String) throws {
+        self.path = path
+        queue = try HistoryDatabase.openReader(path: path)
+    }
+
+    /// Feeds everything a report of `builder`'s window needs into it, from one snapshot: runs, targets and
+    /// rounds. Rounds start early enough that the state at the window's start, and an outage already running
+    /// then, are known: from the round of each target's last change to `up` before the window (or its first
+    /// round), and never later than one staleness cap before the window.
+    public func load(into builder: inout ReportBuilder) throws {
+        let window = builder.window
+        try HistoryDatabase.storageError(path) {
+            try queue.read { db in
+                let runs = try Row.fetchAll(db, sql: "SELECT * FROM recorder_run ORDER BY started_ms").map { row in
+                    RecorderRunSpan(
+                        id: row["id"], startedMs: row["started_ms"], heartbeatMs: row["heartbeat_ms"],
+                        stoppedMs: row["stopped_ms"], host: row["host"], pid: row["pid"], version: row["version"])
+                }
+                let targets = try Self.targets(db)
+                builder.begin(runs: runs, targets: targets)
+                let loadFromMs = try Self.loadStart(db, targets: targets, sinceMs: window.sinceMs)
+                try Self.forEachRound(db, fromMs: loadFromMs, untilMs: window.untilMs) { builder.add($0) }
+            }
+        }
+    }
+
+    private static func targets(_ db: Database) throws -> [StoredTarget] {
+        var policies: [Int64: [Int64: ProbePolicy]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM run_target") {
+            let policy = try ProbePolicy(
+                intervalMs: row["interval_ms"], timeoutMs: row["timeout_ms"], attempts: row["attempts"],
+                retryDelayMs: row["retry_delay_ms"], minSuccesses: row["min_successes"],
+                failureThreshold: row["failure_threshold"], successThreshold: row["success_threshold"])
+            policies[row["target_id"], default: [:]][row["run_id"]] = policy
+        }
+        return try Row.fetchAll(db, sql: "SELECT id, name, kind, url FROM target ORDER BY name").map { row in
+            let id: Int64 = row["id"]
+            return StoredTarget(
+                id: id, name: row["name"], kind: TargetKind(rawValue: row["kind"]) ?? .flow, url: row["url"],
+                policies: policies[id] ?? [:])
+        }
+    }
+
+    private static func loadStart(_ db: Database, targets: [StoredTarget], sinceMs: Int64) throws -> Int64 {
+        let longestCap = targets.flatMap(\.policies.values).map(ReportBuilder.stalenessBoundMs).max() ?? 0
+        var start = sinceMs - longestCap
+        for target in targets {
+            let lastUp = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT round_scheduled_ms FROM transition WHERE target_id = ? AND to_state = 'up' AND at_ms <= ?
+                    ORDER BY at_ms DESC LIMIT 1
+                    """,
+                arguments: [target.id, sinceMs])
+            let lastDown = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT streak_started_ms FROM transition WHERE target_id = ? AND to_state = 'down' AND at_ms <= ?
+                    ORDER BY at_ms DESC LIMIT 1
+                    """,
+                arguments: [target.id, sinceMs])
+            // Only an outage still open at the window's start needs its beginning replayed.
+            if let lastDown, lastUp.map({ $0 < lastDown }) ?? true {
+                start = min(start, lastUp ?? lastDown)
+            }
+        }
+        return start
+    }
+
+    /// Streams rounds in time order, joining the attempts of rounds that are not inline-healthy.
+    private static func forEachRound(_ db: Database, fromMs: Int64, untilMs: Int64,
+                                     _ body: (StoredRound) throws -> Void) throws {
+        let attemptCursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT a.*, e.class, e.exception, e.message FROM attempt a LEFT JOIN error e ON e.id = a.error_id
+                WHERE a.scheduled_ms >= ? AND a.scheduled_ms < ? ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
+                """,
+            arguments: [fromMs, untilMs])
+        var pendingAttempt = try attemptCursor.next().map(Self.attempt)
+        let rounds = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT scheduled_ms, target_id, run_id, verdict, attempts, start_lag_ms, duration_us FROM round
+                WHERE scheduled_ms >= ? AND scheduled_ms < ? ORDER BY scheduled_ms, target_id, run_id
+                """,
+            arguments: [fromMs, untilMs])
+        while let row = try rounds.next() {
+            let key = RoundKey(scheduledMs: row["scheduled_ms"], targetId: row["target_id"], runId: row["run_id"])
+            var round = RoundRecord(
+                scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: row["verdict"]) ?? .down,
+                startLagMs: row["start_lag_ms"], durationUs: row["duration_us"])
+            while let (attemptKey, attempt) = pendingAttempt, attemptKey <= key {
+                if attemptKey == key { round.attempts.append(attempt) }
+                pendingAttempt = try attemptCursor.next().map(Self.attempt)
+            }
+            if round.attempts.isEmpty, round.verdict == .up {
+                round.attempts = [AttemptRecord(
+                    number: 1, startedMs: round.scheduledMs + round.startLagMs, durationUs: round.durationUs)]
+            }
+            try body(StoredRound(targetId: key.targetId, runId: key.runId, round: round))
+        }
+    }
+
+    private static func attempt(_ row: Row) -> (RoundKey, AttemptRecord) {
+        let failure: FailureDetail? =
+            (row["ok"] as Int64) == 1
+            ? nil
+            : FailureDetail(
+                ErrorClass(rawValue: row["class"] ?? "") ?? .rpcError, message: row["message"] ?? "",
+                exception: row["exception"] ?? "")
+        let key = RoundKey(scheduledMs: row["scheduled_ms"], targetId: row["target_id"], runId: row["run_id"])
+        return (
+            key,
+            AttemptRecord(
+                role: AttemptRecord.Role(rawValue: row["role"]) ?? .readiness, number: row["n"],
+                startedMs: row["started_ms"], durationUs: row["duration_us"], rawCode: row["raw_code"],
+                failure: failure)
+        )
+    }
+
+    /// The primary key shared by a round and its attempts, ordered as the tables are.
+    private struct RoundKey: Comparable {
+        var scheduledMs: Int64
+        var targetId: Int64
+        var runId: Int64
+
+        static func < (lhs: RoundKey, rhs: RoundKey) -> Bool {
+            (lhs.scheduledMs, lhs.targetId, lhs.runId) < (rhs.scheduledMs, rhs.targetId, rhs.runId)
+        }
+    }
+}

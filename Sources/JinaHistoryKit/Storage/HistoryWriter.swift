@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The single writer of a history database. Each call is one transaction; the recorder batches rounds so
+/// that a busy recorder makes few commits, and a crash loses at most the rounds not yet handed over.
+public final class HistoryWriter: Sendable {
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+    /// Error-text ids already known, so repeated failures cost no lookup.
+    private let errorIds = Mutex<[FailureDetail: Int64]>([:])
+
+    /// Opens (creating and migrating) the database at `path` for writing.
+    ///
+    /// - throws: ``JinaHistoryError`` when the file cannot be created, is not a database, or is newer.
+    public init(path: String) throws {
+        self.path = path
+        pool = try HistoryDatabase.openWriter(path: path)
+    }
+
+    /// Writes the run row and registers its targets (created or updated by name) with their policies.
+    ///
+    /// - returns: the run id and each target's id, in the order given.
+    public func beginRun(startedMs: Int64, host: String, pid: Int, version: String,
+                         targets: [ScheduledTarget]) throws -> (runId: Int64, targetIds: [Int64]) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO recorder_run (started_ms, heartbeat_ms, host, pid, version) VALUES (?, ?, ?, ?, ?)",
+                arguments: [startedMs, startedMs, host, pid, version])
+            let runId = db.lastInsertedRowID
+            var targetIds: [Int64] = []
+            for scheduled in targets {
+                let target = scheduled.target
+                let policy = scheduled.policy
+                let id = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        INSERT INTO target (name, kind, url, created_ms) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url RETURNING id
+                        """,
+                    arguments: [target.name, target.kind.rawValue, target.endpoint.description, startedMs])!
+                try db.execute(
+                    sql: """
+                        INSERT INTO run_target (run_id, target_id, url, interval_ms, timeout_ms, attempts, \
+                        retry_delay_ms, min_successes, failure_threshold, success_threshold)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        runId, id, target.endpoint.description, policy.intervalMs, policy.timeoutMs,
+                        policy.attempts, policy.retryDelayMs, policy.minSuccesses, policy.failureThreshold,
+                        policy.successThreshold,
+                    ])
+                targetIds.append(id)
+            }
+            return (runId, targetIds)
+        }
+    }
+
+    /// Stores a batch of rounds, their attempts and transitions, and moves the run's heartbeat, in one
+    /// transaction.
+    public func append(_ rounds: [RecordedRound], runId: Int64, heartbeatMs: Int64) throws {
+        try write { db in
+            let insertRound = try db.cachedStatement(
+                sql: """
+                    INSERT INTO round (scheduled_ms, target_id, run_id, verdict, attempts, start_lag_ms, duration_us)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let insertAttempt = try db.cachedStatement(
+                sql: """
+                    INSERT INTO attempt (scheduled_ms, target_id, run_id, role, n, started_ms, duration_us, ok, \
+                    raw_code, error_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for recorded in rounds {
+                let round = recorded.round
+                try insertRound.execute(arguments: [
+                    round.scheduledMs, recorded.targetId, runId, round.verdict.rawValue,
+                    round.readinessAttempts.count, round.startLagMs, round.durationUs,
+                ])
+                if !round.isInlineHealthy {
+                    for attempt in round.attempts {
+                        try insertAttempt.execute(arguments: [
+                            round.scheduledMs, recorded.targetId, runId, attempt.role.rawValue, attempt.number,
+                            attempt.startedMs, attempt.durationUs, attempt.succeeded, attempt.rawCode,
+                            try attempt.failure.map { try errorId(for: $0, db) },
+                        ])
+                    }
+                }
+                if let transition = recorded.transition {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO transition (target_id, run_id, at_ms, from_state, to_state, \
+                            round_scheduled_ms, streak_started_ms, error_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            recorded.targetId, runId, transition.atMs, transition.from.rawValue,
+                            transition.to.rawValue, transition.roundScheduledMs, transition.streakStartedMs,
+                            try transition.failure.map { try errorId(for: $0, db) },
+                        ])
+                }
+            }
+            try db.execute(
+                sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?) WHERE id = ?",
+                arguments: [heartbeatMs, runId])
+        }
+    }
+
+    /// Writes the clean-stop mark: the run's time up to `stoppedMs` is evidence, not a crash.
+    public func finishRun(_ runId: Int64, stoppedMs: Int64) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?), stopped_ms = ? WHERE id = ?",
+                arguments: [stoppedMs, stoppedMs, runId])
+        }
+    }
+
+    private func errorId(for failure: FailureDetail, _ db: Database) throws -> Int64 {
+        if let known = errorIds.withLock({ $0[failure] }) { return known }
+        let id = try Int64.fetchOne(
+            db,
+            sql: """
+                INSERT INTO error (class, exception, message, deployment, addresses) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (class, exception, message) DO UPDATE SET class = excluded.class RETURNING id
+                """,
+            arguments: [
+                failure.errorClass.rawValue, failure.exception, failure.message, failure.deployment,
+                failure.addresses,
+            ])!
+        errorIds.withLock { $0[failure] = id }
+        return id
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try HistoryDatabase.storageError(path) { try pool.write(body) }
+        } catch {
+            // The transaction rolled back: ids learnt inside it may not exist.
+            errorIds.withLock { $0.removeAll() }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import JinaHistoryKit
+
+/// The `jina-history` command: records the readiness history of Jina services and reports on it.
+@main
+struct JinaHistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jina-history",
+        abstract: "Keep the readiness history of Jina services: record it, then report uptime, latency and outages.",
+        version: "\(JinaHistoryVersion.current)",
+        subcommands: [RecordCommand.self, ReportCommand.self])
+}
+
+/// Runs `body`, turning the library's errors into one line on stderr and an exit code:
+/// 2 for bad input, 3 for storage problems.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as JinaHistoryError {
+        FileHandle.standardError.write(Data("jina-history: error: \(error.message)\n".utf8))
+        throw ExitCode(error.kind == .badInput ? 2 : 3)
+    }
+}
+
+/// The database path from `--db` and the environment.
+func databasePath(_ flag: String?) -> String {
+    DatabaseLocation.resolve(flag: flag, environment: ProcessInfo.processInfo.environment)
+}

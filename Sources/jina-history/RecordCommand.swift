@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import JinaHistoryKit
+import Synchronization
+
+/// `jina-history record`: probes targets on a fixed grid and writes every round to the history database.
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Probe Jina services on a fixed schedule and record every round, retry and state change.",
+        discussion: """
+            Stops cleanly on Ctrl-C or SIGTERM (finished rounds are written and the run is marked stopped), or \
+            by itself after --rounds. Durations take units: 10ms, 250ms, 1s, 5m, 2h, 7d.
+            """)
+
+    /// When to print one line per round.
+    enum RoundLines: String, ExpressibleByArgument, CaseIterable {
+        case auto, always, never
+    }
+
+    @Argument(help: "Target urls, [grpc://]HOST:PORT. Several are probed concurrently.")
+    var urls: [String]
+
+    @Option(help: "What the targets are: flow, deployment, executor or gateway.")
+    var kind: String = TargetKind.flow.rawValue
+
+    @Option(help: "Stable target name, once per url in the same order (default: KIND@URL).")
+    var name: [String] = []
+
+    @Option(help: "History database (default: $JINA_HISTORY_DB, else $XDG_DATA_HOME/jina-history/history.sqlite).")
+    var db: String?
+
+    @Option(help: "Time between scheduled rounds (at least 10ms).")
+    var interval = "5s"
+
+    @Option(help: "Deadline of one attempt: connect, call and answer.")
+    var timeout = "3s"
+
+    @Option(help: "Extra attempts after a failed one in the same round.")
+    var retries = 0
+
+    @Option(help: "Pause between attempts of a round.")
+    var retryDelay = "200ms"
+
+    @Option(help: "Successful attempts that make a round up.")
+    var minSuccessfulAttempts = 1
+
+    @Option(help: "Consecutive down rounds before an up target is down.")
+    var failureThreshold = 1
+
+    @Option(help: "Consecutive up rounds before a down target is up.")
+    var successThreshold = 1
+
+    @Option(help: "Stop after this many scheduled rounds per target.")
+    var rounds: Int?
+
+    @Option(help: "One line per round: auto (only on a terminal), always or never.")
+    var printRounds = RoundLines.auto
+
+    func run() async throws {
+        try await reportingErrors {
+            let targets = try scheduledTargets()
+            if let rounds, rounds < 1 { throw JinaHistoryError.badInput("--rounds must be 1 or more") }
+            let writer = try HistoryWriter(path: databasePath(db))
+            let printer = RoundPrinter(enabled: printRounds == .always || (printRounds == .auto && isatty(1) == 1))
+            let recorder = Recorder(
+                writer: writer, targets: targets, checker: GRPCReadinessChecker(), roundLimit: rounds,
+                onEvent: printer.print)
+            let recording = Task { try await recorder.run(version: JinaHistoryVersion.current) }
+            let signals = StopSignals { recording.cancel() }
+            defer { signals.cancel() }
+            _ = try await recording.value
+        }
+    }
+
+    private func scheduledTargets() throws -> [ScheduledTarget] {
+        guard let kind = TargetKind(rawValue: kind) else {
+            throw JinaHistoryError.badInput("--kind '\(kind)' is not a kind; use flow, deployment, executor or gateway")
+        }
+        guard name.isEmpty || name.count == urls.count else {
+            throw JinaHistoryError.badInput("give --name once per url (\(urls.count) urls, \(name.count) names)")
+        }
+        let policy = try ProbePolicy(
+            intervalMs: try DurationText.milliseconds(interval, flag: "--interval"),
+            timeoutMs: try DurationText.milliseconds(timeout, flag: "--timeout"),
+            attempts: retries >= 0 ? retries + 1 : 0,
+            retryDelayMs: try DurationText.milliseconds(retryDelay, flag: "--retry-delay"),
+            minSuccesses: minSuccessfulAttempts, failureThreshold: failureThreshold,
+            successThreshold: successThreshold)
+        let targets = try urls.enumerated().map { index, url in
+            let endpoint = try Endpoint(parsing: url)
+            let target = Target(name: name.isEmpty ? "\(kind.rawValue)@\(endpoint)" : name[index], kind: kind,
+                                endpoint: endpoint)
+            return ScheduledTarget(target: target, policy: policy)
+        }
+        guard Set(targets.map(\.target.name)).count == targets.count else {
+            throw JinaHistoryError.badInput("two targets share a name; give each url once, or distinct --name values")
+        }
+        return targets
+    }
+}
+
+/// Prints one line per round, like `jina ping` but with the error class, and each state change.
+struct RoundPrinter: Sendable {
+    let enabled: Bool
+
+    func print(_ event: Recorder.Event) {
+        switch event {
+        case .storageFailed(let message):
+            FileHandle.standardError.write(Data("jina-history: warning: write failed, will retry: \(message)\n".utf8))
+        case .round(let target, let round, let transition):
+            guard enabled else { return }
+            var line = "\(TimeText.rfc3339(round.scheduledMs))  \(target.name)  "
+            switch round.verdict {
+            case .skipped: line += "skipped (the previous round was still running)"
+            case .up: line += String(format: "up    %.1f ms", Double(round.durationUs) / 1_000)
+            case .down:
+                let failure = round.firstFailure
+                line += String(format: "down  %.1f ms  ", Double(round.durationUs) / 1_000)
+                line += "\(failure?.errorClass.rawValue ?? "?")  \((failure?.message ?? "").prefix(120))"
+            }
+            if let transition { line += "  [\(transition.from.rawValue) -> \(transition.to.rawValue)]" }
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+    }
+}
+
+/// Calls `onStop` on the first SIGINT or SIGTERM; a second one exits at once.
+final class StopSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    init(onStop: @escaping @Sendable () -> Void) {
+        let stopping = Mutex(false)
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if stopping.withLock({ $0 }) { _exit(128 + number) }
+                stopping.withLock { $0 = true }
+                onStop()
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() { sources.forEach { $0.cancel() } }
+}

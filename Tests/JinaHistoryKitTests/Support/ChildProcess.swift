@@ -1,0 +1,72 @@
+import Foundation
+import Synchronization
+
+/// A child process whose stdout lines are collected as they come, stopped by PID and never left behind.
+final class ChildProcess: Sendable {
+    private let process: Process
+    private let output = Output()
+
+    /// What the process printed, shared with the pipe handlers.
+    private final class Output: Sendable {
+        let collected = Mutex<(lines: [String], partial: String)>(([], ""))
+        let errorOutput = Mutex<String>("")
+    }
+
+    /// Starts `executable` with `arguments`; stdout is read line by line, stderr kept for failure messages.
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        stdout.fileHandleForReading.readabilityHandler = { [output] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.collected.withLock { state in
+                let pieces = (state.partial + text).split(separator: "\n", omittingEmptySubsequences: false)
+                state.lines.append(contentsOf: pieces.dropLast().map(String.init))
+                state.partial = String(pieces.last ?? "")
+            }
+        }
+        stderr.fileHandleForReading.readabilityHandler = { [output] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.errorOutput.withLock { $0 = String(($0 + text).suffix(20_000)) }
+        }
+        try process.run()
+    }
+
+    /// Process id.
+    var pid: Int32 { process.processIdentifier }
+
+    /// Complete stdout lines so far.
+    var lines: [String] { output.collected.withLock { $0.lines } }
+
+    /// The tail of stderr so far.
+    var standardError: String { output.errorOutput.withLock { $0 } }
+
+    /// Whether it is still running.
+    var isRunning: Bool { process.isRunning }
+
+    /// Exit status once it has exited.
+    var exitStatus: Int32 { process.terminationStatus }
+
+    /// Sends `signal` to the process.
+    func send(_ signal: Int32) { if process.isRunning { kill(process.processIdentifier, signal) } }
+
+    /// Waits (bounded) for the process to exit after it was asked to.
+    func waitForExit(timeout: Duration) async throws {
+        try await waitUntil("process \(pid) to exit", timeout: timeout) { !process.isRunning }
+    }
+
+    /// SIGTERM, then SIGKILL if it has not exited within `grace`.
+    func stop(grace: Duration = .seconds(10)) async {
+        send(SIGTERM)
+        if (try? await waitForExit(timeout: grace)) == nil {
+            send(SIGKILL)
+            try? await waitForExit(timeout: .seconds(5))
+        }
+    }
+}

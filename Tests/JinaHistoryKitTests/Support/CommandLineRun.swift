@@ -1,0 +1,46 @@
+import Foundation
+
+/// What a finished `jina-history` invocation printed and returned.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the built `jina-history` with `arguments` to completion (bounded by `timeout`).
+func runJinaHistory(_ arguments: [String], environment: [String: String] = [:],
+                    timeout: Duration = .seconds(60)) async throws -> CommandResult {
+    let child = try ChildProcess(TestPaths.binary, arguments, environment: environment)
+    do {
+        try await child.waitForExit(timeout: timeout)
+    } catch {
+        await child.stop()
+        throw error
+    }
+    // The readability handlers may still be draining the pipes after exit.
+    try? await Task.sleep(for: .milliseconds(50))
+    return CommandResult(
+        status: child.exitStatus, stdout: child.lines.joined(separator: "\n"), stderr: child.standardError)
+}
+
+/// The JSON report of `database` for the last `since`.
+func jsonReport(_ database: String, since: String = "1h") async throws -> [String: Any] {
+    let result = try await runJinaHistory(["report", "--db", database, "--since", since, "--format", "json"])
+    guard result.status == 0,
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    else {
+        throw ConditionTimedOut(description: "report failed (\(result.status)): \(result.stderr) \(result.stdout)")
+    }
+    return json
+}
+
+/// Milliseconds since 1970 of an RFC 3339 time the report printed.
+func epochMs(_ text: Any?) -> Int64? {
+    guard let text = text as? String else { return nil }
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.date(from: text).map { Int64(($0.timeIntervalSince1970 * 1_000).rounded()) }
+}
+
+/// Wall clock now, UTC epoch ms.
+func wallNowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000).rounded()) }
