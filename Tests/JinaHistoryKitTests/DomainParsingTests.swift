@@ -1,0 +1,70 @@
+import JinaHistoryKit
+import Testing
+
+@Suite("parsing user input")
+struct DomainParsingTests {
+    @Test("urls: scheme optional (gRPC), IPv6 in brackets, canonical form")
+    func urls() throws {
+        #expect(try Endpoint(parsing: "127.0.0.1:52100").description == "grpc://127.0.0.1:52100")
+        #expect(try Endpoint(parsing: "grpc://localhost:1/").description == "grpc://localhost:1")
+        let v6 = try Endpoint(parsing: "grpc://[::1]:8080")
+        #expect(v6.host == "::1" && v6.port == 8080 && v6.description == "grpc://[::1]:8080")
+    }
+
+    @Test("bad urls name the problem", arguments: [
+        ("127.0.0.1", "has no port"), ("127.0.0.1:0", "from 1 to 65535"), ("127.0.0.1:99999", "from 1 to 65535"),
+        ("ftp://h:1", "unknown scheme 'ftp'"), ("http://h:1", "not supported yet"), (":80", "has no host"),
+        ("h:port", "must be a number"),
+    ])
+    func badUrls(url: String, problem: String) {
+        #expect { try Endpoint(parsing: url) } throws: { error in
+            (error as? JinaHistoryError)?.message.contains(problem) == true
+        }
+    }
+
+    @Test("durations take units, fractions and sums")
+    func durations() throws {
+        #expect(try DurationText.milliseconds("10ms", flag: "--x") == 10)
+        #expect(try DurationText.milliseconds("1.5s", flag: "--x") == 1_500)
+        #expect(try DurationText.milliseconds("5m", flag: "--x") == 300_000)
+        #expect(try DurationText.milliseconds("2h", flag: "--x") == 7_200_000)
+        #expect(try DurationText.milliseconds("7d", flag: "--x") == 604_800_000)
+        #expect(try DurationText.milliseconds("1h30m", flag: "--x") == 5_400_000)
+        for bad in ["", "5", "5x", "ms", "-1s", "1s5"] {
+            #expect(throws: JinaHistoryError.self) { try DurationText.milliseconds(bad, flag: "--x") }
+        }
+    }
+
+    @Test("times: durations back from now, now, RFC 3339 with or without fractions and offsets")
+    func times() throws {
+        let now: Int64 = 1_795_000_000_000
+        #expect(try TimeText.epochMilliseconds("now", flag: "--since", nowMs: now) == now)
+        #expect(try TimeText.epochMilliseconds("24h", flag: "--since", nowMs: now) == now - 86_400_000)
+        #expect(try TimeText.epochMilliseconds("2026-11-24T10:00:00Z", flag: "--since", nowMs: now) == 1_795_514_400_000)
+        #expect(try TimeText.epochMilliseconds("2026-11-24T11:00:00.250+01:00", flag: "--since", nowMs: now)
+            == 1_795_514_400_250)
+        #expect(throws: JinaHistoryError.self) { try TimeText.epochMilliseconds("yesterday-ish", flag: "--since", nowMs: now) }
+        #expect(TimeText.rfc3339(1_795_514_400_250) == "2026-11-24T10:00:00.250Z")
+    }
+
+    @Test("the database path: --db, then JINA_HISTORY_DB, then XDG_DATA_HOME, then ~/.local/share")
+    func databaseLocation() {
+        #expect(DatabaseLocation.resolve(flag: "/x.db", environment: ["JINA_HISTORY_DB": "/y.db"]) == "/x.db")
+        #expect(DatabaseLocation.resolve(flag: nil, environment: ["JINA_HISTORY_DB": "/y.db"]) == "/y.db")
+        #expect(DatabaseLocation.resolve(flag: nil, environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"])
+            == "/data/jina-history/history.sqlite")
+        #expect(DatabaseLocation.resolve(flag: nil, environment: ["HOME": "/home/u"])
+            == "/home/u/.local/share/jina-history/history.sqlite")
+    }
+
+    @Test("a round policy decides as soon as the verdict is known")
+    func earlyVerdict() throws {
+        let policy = try ProbePolicy(intervalMs: 1_000, timeoutMs: 100, attempts: 3, minSuccesses: 2)
+        let ok = AttemptRecord(number: 1, startedMs: 0, durationUs: 1)
+        let failed = AttemptRecord(number: 1, startedMs: 0, durationUs: 1, failure: FailureDetail(.timeout, message: ""))
+        #expect(policy.verdict(after: [ok]) == nil)
+        #expect(policy.verdict(after: [ok, ok]) == .up)
+        #expect(policy.verdict(after: [failed, failed]) == .down, "two failures of three leave no way to two successes")
+        #expect(policy.verdict(after: [failed, ok]) == nil)
+    }
+}
