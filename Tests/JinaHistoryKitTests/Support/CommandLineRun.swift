@@ -23,7 +23,7 @@ func runJinaHistory(_ arguments: [String], environment: [String: String] = [:],
         status: child.exitStatus, stdout: child.lines.joined(separator: "\n"), stderr: child.standardError)
 }
 
-/// The JSON report of `database` for the last `since`.
+/// The JSON report of `database` for the last `since`, after checking it against reports/report.schema.json.
 func jsonReport(_ database: String, since: String = "1h") async throws -> [String: Any] {
     let result = try await runJinaHistory(["report", "--db", database, "--since", since, "--format", "json"])
     guard result.status == 0,
@@ -31,7 +31,25 @@ func jsonReport(_ database: String, since: String = "1h") async throws -> [Strin
     else {
         throw ConditionTimedOut(description: "report failed (\(result.status)): \(result.stderr) \(result.stdout)")
     }
+    try await validateAgainstSchema(result.stdout)
     return json
+}
+
+/// Validates a JSON report with the venv's jsonschema (scripts/fixture/validate_json.py).
+func validateAgainstSchema(_ json: String) async throws {
+    let file = FileManager.default.temporaryDirectory.appending(path: "report-\(UUID().uuidString).json")
+    try Data(json.utf8).write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let validator = try ChildProcess(TestPaths.python, [
+        TestPaths.repository.appending(path: "scripts/fixture/validate_json.py").path,
+        TestPaths.repository.appending(path: "reports/report.schema.json").path, file.path,
+    ])
+    try await validator.waitForExit(timeout: .seconds(30))
+    try? await Task.sleep(for: .milliseconds(20))
+    guard validator.exitStatus == 0 else {
+        throw ConditionTimedOut(description: "report does not match reports/report.schema.json: "
+            + validator.lines.joined(separator: "; ") + validator.standardError)
+    }
 }
 
 /// Milliseconds since 1970 of an RFC 3339 time the report printed.
