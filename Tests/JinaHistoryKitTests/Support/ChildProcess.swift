@@ -10,6 +10,8 @@ final class ChildProcess: Sendable {
     private final class Output: Sendable {
         let collected = Mutex<(lines: [String], partial: String)>(([], ""))
         let errorOutput = Mutex<String>("")
+        /// Pipes that reached end of file (stdout and stderr: 2 when all output is in).
+        let closedPipes = Mutex(0)
     }
 
     /// Starts `executable` with `arguments`; stdout is read line by line, stderr kept for failure messages.
@@ -24,7 +26,13 @@ final class ChildProcess: Sendable {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         stdout.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                output.closedPipes.withLock { $0 += 1 }
+                return
+            }
+            let text = String(decoding: data, as: UTF8.self)
             output.collected.withLock { state in
                 let pieces = (state.partial + text).split(separator: "\n", omittingEmptySubsequences: false)
                 state.lines.append(contentsOf: pieces.dropLast().map(String.init))
@@ -32,7 +40,13 @@ final class ChildProcess: Sendable {
             }
         }
         stderr.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                output.closedPipes.withLock { $0 += 1 }
+                return
+            }
+            let text = String(decoding: data, as: UTF8.self)
             output.errorOutput.withLock { $0 = String(($0 + text).suffix(20_000)) }
         }
         try process.run()
@@ -56,9 +70,11 @@ final class ChildProcess: Sendable {
     /// Sends `signal` to the process.
     func send(_ signal: Int32) { if process.isRunning { kill(process.processIdentifier, signal) } }
 
-    /// Waits (bounded) for the process to exit after it was asked to.
+    /// Waits (bounded) for the process to exit and for all it wrote to be read.
     func waitForExit(timeout: Duration) async throws {
-        try await waitUntil("process \(pid) to exit", timeout: timeout) { !process.isRunning }
+        try await waitUntil("process \(pid) to exit", timeout: timeout) {
+            !process.isRunning && output.closedPipes.withLock { $0 } == 2
+        }
     }
 
     /// SIGTERM, then SIGKILL if it has not exited within `grace`.

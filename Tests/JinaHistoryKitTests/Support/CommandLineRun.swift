@@ -17,8 +17,6 @@ func runJinaHistory(_ arguments: [String], environment: [String: String] = [:],
         await child.stop()
         throw error
     }
-    // The readability handlers may still be draining the pipes after exit.
-    try? await Task.sleep(for: .milliseconds(50))
     return CommandResult(
         status: child.exitStatus, stdout: child.lines.joined(separator: "\n"), stderr: child.standardError)
 }
@@ -45,7 +43,6 @@ func validateAgainstSchema(_ json: String) async throws {
         TestPaths.repository.appending(path: "reports/report.schema.json").path, file.path,
     ])
     try await validator.waitForExit(timeout: .seconds(30))
-    try? await Task.sleep(for: .milliseconds(20))
     guard validator.exitStatus == 0 else {
         throw ConditionTimedOut(description: "report does not match reports/report.schema.json: "
             + validator.lines.joined(separator: "; ") + validator.standardError)
