@@ -8,7 +8,7 @@ struct JinaHistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jina-history",
         abstract: "Keep the readiness history of Jina services: record it, then report uptime, latency and outages.",
-        version: "\(JinaHistoryVersion.current)",
+        version: "\(JinaHistoryVersion.current) (history schema \(HistorySchema.version))",
         subcommands: [RecordCommand.self, ReportCommand.self])
 }
 
@@ -23,7 +23,11 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// The database path from `--db` and the environment.
-func databasePath(_ flag: String?) -> String {
-    DatabaseLocation.resolve(flag: flag, environment: ProcessInfo.processInfo.environment)
+/// `--db`, shared by the commands that use the history database.
+struct DatabaseOption: ParsableArguments {
+    @Option(help: "History database (default: $JINA_HISTORY_DB, else $XDG_DATA_HOME/jina-history/history.sqlite).")
+    var db: String?
+
+    /// The database path from `--db` and the environment.
+    var path: String { DatabaseLocation.resolve(flag: db, environment: ProcessInfo.processInfo.environment) }
 }

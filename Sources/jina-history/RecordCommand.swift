@@ -27,8 +27,7 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Stable target name, once per url in the same order (default: KIND@URL).")
     var name: [String] = []
 
-    @Option(help: "History database (default: $JINA_HISTORY_DB, else $XDG_DATA_HOME/jina-history/history.sqlite).")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(help: "Time between scheduled rounds (at least 10ms).")
     var interval = "5s"
@@ -61,11 +60,15 @@ struct RecordCommand: AsyncParsableCommand {
         try await reportingErrors {
             let targets = try scheduledTargets()
             if let rounds, rounds < 1 { throw JinaHistoryError.badInput("--rounds must be 1 or more") }
-            let writer = try HistoryWriter(path: databasePath(db))
+            let writer = try HistoryWriter(path: database.path)
             let printer = RoundPrinter(enabled: printRounds == .always || (printRounds == .auto && isatty(1) == 1))
             let recorder = Recorder(
                 writer: writer, targets: targets, checker: GRPCReadinessChecker(), roundLimit: rounds,
                 onEvent: printer.print)
+            if isatty(2) == 1 {
+                FileHandle.standardError.write(Data(
+                    "recording \(targets.count) target(s) every \(interval) into \(writer.path); Ctrl-C stops\n".utf8))
+            }
             let recording = Task { try await recorder.run(version: JinaHistoryVersion.current) }
             let signals = StopSignals { recording.cancel() }
             defer { signals.cancel() }

@@ -14,8 +14,7 @@ struct ReportCommand: AsyncParsableCommand {
         case text, json
     }
 
-    @Option(help: "History database (default: $JINA_HISTORY_DB, else $XDG_DATA_HOME/jina-history/history.sqlite).")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(help: "Window start: a duration back from now (90s, 15m, 24h, 7d), 'now', or an RFC 3339 time.")
     var since = "24h"
@@ -32,7 +31,7 @@ struct ReportCommand: AsyncParsableCommand {
             let window = try ReportWindow(
                 sinceMs: try TimeText.epochMilliseconds(since, flag: "--since", nowMs: nowMs),
                 untilMs: try TimeText.epochMilliseconds(until, flag: "--until", nowMs: nowMs), nowMs: nowMs)
-            let report = try HistoryReader(path: databasePath(db)).report(window: window)
+            let report = try HistoryReader(path: database.path).report(window: window)
             switch format {
             case .text: FileHandle.standardOutput.write(Data(TextReportRenderer.render(report).utf8))
             case .json: FileHandle.standardOutput.write(Data((JSONReportRenderer.render(report) + "\n").utf8))

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// The built binary on bad input: one line naming the problem, a non-zero exit, and no database created.
@@ -47,5 +48,47 @@ struct CommandLineTests {
         let target = try #require((report["targets"] as? [[String: Any]])?.first)
         #expect((target["rounds"] as? [String: Int])?["down"] == 3)
         #expect(target["name"] as? String == "executor@grpc://127.0.0.1:\(port)")
+    }
+
+    @Test("the binary works copied alone to another directory: the schema is embedded, no files beside it")
+    func binaryCopiedAlone() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let copy = directory.appending(path: "jina-history").path
+        try FileManager.default.copyItem(atPath: TestPaths.binary, toPath: copy)
+        let database = directory.appending(path: "alone.sqlite").path
+        let record = try await runJinaHistory(
+            ["record", "127.0.0.1:\(try freePort())", "--db", database, "--interval", "100ms", "--rounds", "2"],
+            binary: copy)
+        #expect(record.status == 0, "\(record.stderr)")
+        let report = try await runJinaHistory(["report", "--db", database], binary: copy)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("rounds 2: 0 up, 2 down"))
+    }
+
+    @Test("a recorder killed with SIGKILL leaves an intact database and a crashed run whose tail is unknown")
+    func crashedRecorder() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appending(path: "history.sqlite").path
+        let url = "127.0.0.1:\(try freePort())"
+        let recorder = try ChildProcess(
+            TestPaths.binary, ["record", url, "--db", database, "--interval", "100ms", "--print-rounds", "always"])
+        try await waitUntil("3 rounds", timeout: .seconds(30)) { recorder.lines.count >= 3 }
+        recorder.send(SIGKILL)
+        try await recorder.waitForExit(timeout: .seconds(5))
+        let printed = recorder.lines.count
+
+        let second = try await runJinaHistory(["record", url, "--db", database, "--interval", "100ms", "--rounds", "3"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let integrity = try await DatabaseQueue(path: database).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+        #expect(integrity == "ok")
+
+        let target = try #require((try await jsonReport(database)["targets"] as? [[String: Any]])?.first)
+        let rounds = try #require((target["rounds"] as? [String: Int])?["total"])
+        #expect(rounds >= printed - 1 + 3 && rounds <= printed + 3, "at most the round in flight is lost")
+        let gaps = try #require(target["gaps"] as? [[String: Any]])
+        let causes = gaps.map { $0["cause"] as? String }
+        #expect(causes == ["not_yet_recorded", "recorder_crashed", "recorder_stopped"], "\(gaps)")
     }
 }

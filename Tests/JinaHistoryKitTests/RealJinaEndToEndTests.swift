@@ -56,7 +56,7 @@ struct RealJinaEndToEndTests {
 
             for (kind, recorder) in recorders {
                 let signalled = ContinuousClock.now
-                recorder.send(SIGINT)
+                recorder.send(kind == "gateway" ? SIGTERM : SIGINT)  // a supervisor's stop and a Ctrl-C alike
                 try await recorder.waitForExit(timeout: .seconds(5))
                 let stopTime = ContinuousClock.now - signalled
                 #expect(recorder.exitStatus == 0, "\(kind) recorder: \(recorder.standardError)")

@@ -41,6 +41,16 @@ struct ReportBuilderTests {
         #expect(report.coverage == 0.55)
     }
 
+    @Test("a run whose process is known to be gone crashed, however recent its heartbeat")
+    func deadProcessCrashed() throws {
+        var history = HandMadeHistory()
+        history.runs.append(RecorderRunSpan(id: 1, startedMs: 0, heartbeatMs: 9_800, stoppedMs: nil, processAlive: false))
+        history.rounds(1, .up, at: slots(0, 10_000))
+        let report = try history.report(since: 0, until: 10_000, now: 10_000)
+        #expect(report.upMs == 9_800)
+        #expect(report.gaps == [RecorderGap(startedMs: 9_800, endedMs: 10_000, cause: .recorderCrashed)])
+    }
+
     @Test("a running recorder (recent heartbeat, no stop mark) is no gap")
     func runningRecorder() throws {
         var history = HandMadeHistory()

@@ -24,10 +24,12 @@ public struct RecorderRunSpan: Hashable, Codable, Sendable {
     public var pid: Int
     /// jina-history version of the recorder.
     public var version: String
+    /// Whether the recorder's process is alive, when that can be known (same host); `nil` otherwise.
+    public var processAlive: Bool?
 
     /// Creates a run span.
     public init(id: Int64, startedMs: Int64, heartbeatMs: Int64, stoppedMs: Int64?, host: String = "",
-                pid: Int = 0, version: String = "") {
+                pid: Int = 0, version: String = "", processAlive: Bool? = nil) {
         self.id = id
         self.startedMs = startedMs
         self.heartbeatMs = heartbeatMs
@@ -35,12 +37,14 @@ public struct RecorderRunSpan: Hashable, Codable, Sendable {
         self.host = host
         self.pid = pid
         self.version = version
+        self.processAlive = processAlive
     }
 
-    /// How the run ended, judged at `nowMs`: a run without a stop mark whose heartbeat is older than
-    /// `staleAfterMs` crashed.
+    /// How the run ended, judged at `nowMs`: a run without a stop mark crashed if its process is known to be
+    /// gone, or if its heartbeat is older than `staleAfterMs`.
     public func ending(nowMs: Int64, staleAfterMs: Int64) -> Ending {
         if stoppedMs != nil { return .clean }
+        if processAlive == false { return .crashed }
         return nowMs - heartbeatMs <= staleAfterMs ? .running : .crashed
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Reads a history database for reports. Opens it read-only and reads in one WAL snapshot, so a report sees a
@@ -24,9 +25,11 @@ public final class HistoryReader: Sendable {
         try HistoryDatabase.storageError(path) {
             try queue.read { db in
                 let runs = try Row.fetchAll(db, sql: "SELECT * FROM recorder_run ORDER BY started_ms").map { row in
-                    RecorderRunSpan(
+                    var run = RecorderRunSpan(
                         id: row["id"], startedMs: row["started_ms"], heartbeatMs: row["heartbeat_ms"],
                         stoppedMs: row["stopped_ms"], host: row["host"], pid: row["pid"], version: row["version"])
+                    if run.stoppedMs == nil { run.processAlive = Self.processAlive(host: run.host, pid: run.pid) }
+                    return run
                 }
                 let targets = try Self.targets(db)
                 builder.begin(runs: runs, targets: targets)
@@ -34,6 +37,13 @@ public final class HistoryReader: Sendable {
                 try Self.forEachRound(db, fromMs: loadFromMs, untilMs: window.untilMs) { builder.add($0) }
             }
         }
+    }
+
+    /// Whether a recorder on this host is still alive (signal 0 probes without signalling); `nil` for another
+    /// host. A reused pid can only make a dead run look alive, and then its stale heartbeat still tells.
+    private static func processAlive(host: String, pid: Int) -> Bool? {
+        guard host == ProcessInfo.processInfo.hostName, pid > 0 else { return nil }
+        return kill(pid_t(pid), 0) == 0 || errno == EPERM
     }
 
     private static func targets(_ db: Database) throws -> [StoredTarget] {
@@ -57,26 +67,26 @@ public final class HistoryReader: Sendable {
         let longestCap = targets.flatMap(\.policies.values).map(ReportBuilder.stalenessBoundMs).max() ?? 0
         var start = sinceMs - longestCap
         for target in targets {
-            let lastUp = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT round_scheduled_ms FROM transition WHERE target_id = ? AND to_state = 'up' AND at_ms <= ?
-                    ORDER BY at_ms DESC LIMIT 1
-                    """,
-                arguments: [target.id, sinceMs])
-            let lastDown = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT streak_started_ms FROM transition WHERE target_id = ? AND to_state = 'down' AND at_ms <= ?
-                    ORDER BY at_ms DESC LIMIT 1
-                    """,
-                arguments: [target.id, sinceMs])
+            let lastUp = try lastTransitionMs("round_scheduled_ms", to: .up, target: target.id, atOrBefore: sinceMs, db)
+            let lastDown = try lastTransitionMs("streak_started_ms", to: .down, target: target.id, atOrBefore: sinceMs, db)
             // Only an outage still open at the window's start needs its beginning replayed.
             if let lastDown, lastUp.map({ $0 < lastDown }) ?? true {
                 start = min(start, lastUp ?? lastDown)
             }
         }
         return start
+    }
+
+    /// A column of the target's last transition to `state` known at `atOrBefore`.
+    private static func lastTransitionMs(_ column: String, to state: TargetState, target: Int64, atOrBefore: Int64,
+                                         _ db: Database) throws -> Int64? {
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT \(column) FROM transition WHERE target_id = ? AND to_state = ? AND at_ms <= ?
+                ORDER BY at_ms DESC LIMIT 1
+                """,
+            arguments: [target, state.rawValue, atOrBefore])
     }
 
     /// Streams rounds in time order, joining the attempts of rounds that are not inline-healthy.

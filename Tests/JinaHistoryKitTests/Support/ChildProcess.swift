@@ -12,6 +12,19 @@ final class ChildProcess: Sendable {
         let errorOutput = Mutex<String>("")
         /// Pipes that reached end of file (stdout and stderr: 2 when all output is in).
         let closedPipes = Mutex(0)
+
+        /// Hands each chunk read from `pipe` to `take`, and counts the pipe closed at end of file.
+        func drain(_ pipe: Pipe, _ take: @escaping @Sendable (Output, String) -> Void) {
+            pipe.fileHandleForReading.readabilityHandler = { [self] handle in
+                let data = handle.availableData
+                guard !data.isEmpty else {
+                    handle.readabilityHandler = nil
+                    closedPipes.withLock { $0 += 1 }
+                    return
+                }
+                take(self, String(decoding: data, as: UTF8.self))
+            }
+        }
     }
 
     /// Starts `executable` with `arguments`; stdout is read line by line, stderr kept for failure messages.
@@ -25,29 +38,15 @@ final class ChildProcess: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        stdout.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                output.closedPipes.withLock { $0 += 1 }
-                return
-            }
-            let text = String(decoding: data, as: UTF8.self)
-            output.collected.withLock { state in
-                let pieces = (state.partial + text).split(separator: "\n", omittingEmptySubsequences: false)
-                state.lines.append(contentsOf: pieces.dropLast().map(String.init))
-                state.partial = String(pieces.last ?? "")
+        output.drain(stdout) { state, text in
+            state.collected.withLock { collected in
+                let pieces = (collected.partial + text).split(separator: "\n", omittingEmptySubsequences: false)
+                collected.lines.append(contentsOf: pieces.dropLast().map(String.init))
+                collected.partial = String(pieces.last ?? "")
             }
         }
-        stderr.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                output.closedPipes.withLock { $0 += 1 }
-                return
-            }
-            let text = String(decoding: data, as: UTF8.self)
-            output.errorOutput.withLock { $0 = String(($0 + text).suffix(20_000)) }
+        output.drain(stderr) { state, text in
+            state.errorOutput.withLock { $0 = String(($0 + text).suffix(20_000)) }
         }
         try process.run()
     }

@@ -7,10 +7,10 @@ struct CommandResult {
     var stderr: String
 }
 
-/// Runs the built `jina-history` with `arguments` to completion (bounded by `timeout`).
-func runJinaHistory(_ arguments: [String], environment: [String: String] = [:],
+/// Runs the built `jina-history` (or `binary`) with `arguments` to completion (bounded by `timeout`).
+func runJinaHistory(_ arguments: [String], environment: [String: String] = [:], binary: String = TestPaths.binary,
                     timeout: Duration = .seconds(60)) async throws -> CommandResult {
-    let child = try ChildProcess(TestPaths.binary, arguments, environment: environment)
+    let child = try ChildProcess(binary, arguments, environment: environment)
     do {
         try await child.waitForExit(timeout: timeout)
     } catch {
