@@ -18,7 +18,7 @@ struct RecordCommand: AsyncParsableCommand {
         case auto, always, never
     }
 
-    @Argument(help: "Target urls, [grpc://]HOST:PORT. Several are probed concurrently.")
+    @Argument(help: "Target urls: [grpc://]HOST:PORT, http://HOST:PORT or ws://HOST:PORT. Several are probed concurrently.")
     var urls: [String]
 
     @Option(help: "What the targets are: flow, deployment, executor or gateway.")
@@ -63,7 +63,7 @@ struct RecordCommand: AsyncParsableCommand {
             let writer = try HistoryWriter(path: database.path)
             let printer = RoundPrinter(enabled: printRounds == .always || (printRounds == .auto && isatty(1) == 1))
             let recorder = Recorder(
-                writer: writer, targets: targets, checker: GRPCReadinessChecker(), roundLimit: rounds,
+                writer: writer, targets: targets, checker: JinaReadinessChecker(), roundLimit: rounds,
                 onEvent: printer.print)
             if isatty(2) == 1 {
                 FileHandle.standardError.write(Data(
@@ -94,6 +94,7 @@ struct RecordCommand: AsyncParsableCommand {
             let endpoint = try Endpoint(parsing: url)
             let target = Target(name: name.isEmpty ? "\(kind.rawValue)@\(endpoint)" : name[index], kind: kind,
                                 endpoint: endpoint)
+            try target.requireSupported()
             return ScheduledTarget(target: target, policy: policy)
         }
         guard Set(targets.map(\.target.name)).count == targets.count else {

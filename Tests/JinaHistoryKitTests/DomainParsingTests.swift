@@ -7,13 +7,15 @@ struct DomainParsingTests {
     func urls() throws {
         #expect(try Endpoint(parsing: "127.0.0.1:52100").description == "grpc://127.0.0.1:52100")
         #expect(try Endpoint(parsing: "grpc://localhost:1/").description == "grpc://localhost:1")
+        #expect(try Endpoint(parsing: "http://127.0.0.1:8080").transport == .http)
+        #expect(try Endpoint(parsing: "WS://127.0.0.1:8080").description == "ws://127.0.0.1:8080")
         let v6 = try Endpoint(parsing: "grpc://[::1]:8080")
         #expect(v6.host == "::1" && v6.port == 8080 && v6.description == "grpc://[::1]:8080")
     }
 
     @Test("bad urls name the problem", arguments: [
         ("127.0.0.1", "has no port"), ("127.0.0.1:0", "from 1 to 65535"), ("127.0.0.1:99999", "from 1 to 65535"),
-        ("ftp://h:1", "unknown scheme 'ftp'"), ("http://h:1", "not supported yet"), (":80", "has no host"),
+        ("ftp://h:1", "unknown scheme 'ftp'"), ("https://h:1", "TLS (https://) is not supported yet"), (":80", "has no host"),
         ("h:port", "must be a number"),
     ])
     func badUrls(url: String, problem: String) {
@@ -66,5 +68,18 @@ struct DomainParsingTests {
         #expect(policy.verdict(after: [ok, ok]) == .up)
         #expect(policy.verdict(after: [failed, failed]) == .down, "two failures of three leave no way to two successes")
         #expect(policy.verdict(after: [failed, ok]) == nil)
+    }
+
+    @Test("combinations Jina does not serve are refused at start-up", arguments: [
+        (TargetKind.executor, "http://127.0.0.1:1", "executors are probed over gRPC"),
+        (.executor, "ws://127.0.0.1:1", "executors are probed over gRPC"),
+        (.deployment, "ws://127.0.0.1:1", "no WebSocket Deployments"),
+    ])
+    func unsupportedCombinations(kind: TargetKind, url: String, problem: String) throws {
+        let target = Target(kind: kind, endpoint: try Endpoint(parsing: url))
+        #expect { try target.requireSupported() } throws: { error in
+            (error as? JinaHistoryError)?.message.contains(problem) == true
+        }
+        try Target(kind: .gateway, endpoint: try Endpoint(parsing: url)).requireSupported()
     }
 }

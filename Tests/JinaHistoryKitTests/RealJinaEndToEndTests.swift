@@ -81,9 +81,9 @@ struct RealJinaEndToEndTests {
             #expect(gatewayTarget["down_s"] as? Double == 0)
             checkAccounting(gatewayTarget)
         } catch {
-            Issue.record("recorder output: \(recorders.mapValues { $0.lines.suffix(20) })")
-            throw error
+            Issue.record(error, "recorder output: \(recorders.mapValues { $0.lines.suffix(20) })")
         }
+        // Always reached: every process the test started is stopped by PID, whatever happened above.
         for recorder in recorders.values { await recorder.stop() }
         await replacement?.stop()
         await flow.stop()

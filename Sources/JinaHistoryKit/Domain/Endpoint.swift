@@ -6,10 +6,14 @@ import Foundation
 /// let endpoint = try Endpoint(parsing: "grpc://127.0.0.1:54321")
 /// ```
 public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
-    /// The wire protocol a target is probed over.
+    /// The wire protocol a target is probed over, named by its url scheme.
     public enum Transport: String, Codable, Sendable {
         /// gRPC over HTTP/2 (the default when a url has no scheme).
         case grpc
+        /// HTTP/1.1.
+        case http
+        /// WebSocket (`ws://`).
+        case websocket = "ws"
     }
 
     /// Transport picked by the url's scheme.
@@ -36,11 +40,14 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()
             switch scheme {
             case "grpc": transport = .grpc
-            case "grpcs", "http", "https", "ws", "wss":
+            case "http": transport = .http
+            case "ws": transport = .websocket
+            case "grpcs", "https", "wss":
                 throw JinaHistoryError.badInput(
-                    "url '\(url)': the \(scheme):// transport is not supported yet; use grpc://HOST:PORT")
+                    "url '\(url)': TLS (\(scheme)://) is not supported yet; use grpc://, http:// or ws://")
             default:
-                throw JinaHistoryError.badInput("url '\(url)': unknown scheme '\(scheme)'; use grpc://HOST:PORT")
+                throw JinaHistoryError.badInput(
+                    "url '\(url)': unknown scheme '\(scheme)'; use grpc://, http:// or ws:// HOST:PORT")
             }
             rest = rest[schemeEnd.upperBound...]
         }

@@ -13,4 +13,21 @@ public struct Target: Hashable, Codable, Sendable {
         self.kind = kind
         self.endpoint = endpoint
     }
+
+    /// Refuses the combinations Jina does not serve: executors answer readiness over gRPC only, and Jina has no
+    /// WebSocket Deployment.
+    ///
+    /// - throws: ``JinaHistoryError`` naming the combination and what to use instead.
+    public func requireSupported() throws {
+        switch (kind, endpoint.transport) {
+        case (.executor, .http), (.executor, .websocket):
+            throw JinaHistoryError.badInput(
+                "\(name): executors are probed over gRPC; use grpc://\(endpoint.host):\(endpoint.port) --kind executor")
+        case (.deployment, .websocket):
+            throw JinaHistoryError.badInput(
+                "\(name): Jina has no WebSocket Deployments; probe the Deployment over grpc:// or http://")
+        default:
+            return
+        }
+    }
 }

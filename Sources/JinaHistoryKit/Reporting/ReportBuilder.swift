@@ -195,8 +195,13 @@ private struct TargetAccumulator: Sendable {
         }
     }
 
+    /// The gateway is up when its liveness check succeeded or it at least answered (an HTTP error status, a
+    /// health status): a Deployment's HTTP proxy answers 500 on every path while its executor is down.
     private static func layer(of round: RoundRecord) -> Outage.Layer? {
         guard let liveness = round.attempts.first(where: { $0.role == .gatewayLiveness }) else { return nil }
-        return liveness.succeeded ? .flowNotReady : .gatewayUnreachable
+        switch liveness.failure?.errorClass {
+        case nil, .httpStatus?, .notServing?: return .flowNotReady
+        default: return .gatewayUnreachable
+        }
     }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import JinaHistoryKit
+import Testing
+
+/// Every transport and kind against a real Jina 3.34.0: ready, then hung (SIGSTOP: a timeout at the deadline,
+/// never later), recovered (SIGCONT), then killed (kill -9: the class each kind reports), and for flows and bare
+/// executors, recovered again by a new executor on the same port.
+@Suite("real Jina, every transport", .serialized)
+struct RealJinaTransportTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var kind: TargetKind
+        var protocolName: String
+        var scheme: String
+        var killedClass: ErrorClass
+        var killedCode: Int?
+        var testDescription: String { "\(kind) over \(protocolName)" }
+    }
+
+    static let cases: [Case] = [
+        Case(kind: .flow, protocolName: "grpc", scheme: "grpc", killedClass: .notReady, killedCode: 1),
+        Case(kind: .flow, protocolName: "http", scheme: "http", killedClass: .notReady, killedCode: 1),
+        Case(kind: .flow, protocolName: "websocket", scheme: "ws", killedClass: .notReady, killedCode: 1011),
+        Case(kind: .deployment, protocolName: "grpc", scheme: "grpc", killedClass: .notReady, killedCode: 1),
+        Case(kind: .deployment, protocolName: "http", scheme: "http", killedClass: .httpStatus, killedCode: 500),
+        Case(kind: .executor, protocolName: "grpc", scheme: "grpc", killedClass: .refused, killedCode: 14),
+    ]
+
+    static let timeoutMs: Int64 = 600
+
+    @Test("up, hung, recovered, killed, recovered", arguments: cases)
+    func lifecycle(_ testCase: Case) async throws {
+        let port = try freePort()
+        let executorPort = try freePort()
+        var arguments = ["--kind", testCase.kind.rawValue, "--protocol", testCase.protocolName, "--port", "\(port)"]
+        if testCase.kind == .flow { arguments += ["--executor-port", "\(executorPort)"] }
+        let jina = try await JinaFixture.start(arguments)
+        var replacement: JinaFixture?
+        do {
+            let target = Target(kind: testCase.kind, endpoint: try Endpoint(parsing: "\(testCase.scheme)://127.0.0.1:\(port)"))
+            try target.requireSupported()
+            try await waitUntilUp(target, what: "ready after start")
+
+            kill(jina.executorPID, SIGSTOP)
+            let hung = try await probe(target)
+            kill(jina.executorPID, SIGCONT)
+            let attempt = try #require(hung.readinessAttempts.first)
+            #expect(attempt.failure?.errorClass == .timeout, "\(hung)")
+            #expect(attempt.durationUs >= Self.timeoutMs * 1_000 - 10_000, "gave up early: \(attempt.durationUs) us")
+            #expect(attempt.durationUs <= Self.timeoutMs * 1_000 + 150_000, "gave up late: \(attempt.durationUs) us")
+            try await waitUntilUp(target, what: "ready after SIGCONT")
+
+            kill(jina.executorPID, SIGKILL)
+            try await waitUntil("\(testCase.killedClass) after kill -9", timeout: .seconds(15)) {
+                try await probe(target).firstFailure?.errorClass == testCase.killedClass
+            }
+            let killed = try await probe(target)
+            #expect(killed.readinessAttempts.first?.rawCode == testCase.killedCode, "\(killed)")
+            if testCase.kind == .flow {
+                #expect(killed.firstFailure?.message.isEmpty == false, "Jina's description is kept")
+                #expect(killed.attempts.last?.role == .gatewayLiveness && killed.attempts.last?.succeeded == true,
+                        "the gateway stays up while its Flow is not ready")
+            }
+
+            if testCase.kind != .deployment {  // a Deployment's executor port is Jina's own choice
+                replacement = try await JinaFixture.start([
+                    "--kind", "executor", "--port", "\(testCase.kind == .executor ? port : executorPort)",
+                ])
+                try await waitUntilUp(target, what: "ready after a new executor")
+            }
+        } catch {
+            Issue.record(error)
+        }
+        await replacement?.stop()
+        await jina.stop()
+    }
+
+    private func probe(_ target: Target) async throws -> RoundRecord {
+        let runner = RoundRunner(
+            target: target, policy: try ProbePolicy(intervalMs: 60_000, timeoutMs: Self.timeoutMs),
+            checker: JinaReadinessChecker())
+        return try #require(await runner.run(scheduledMs: 0, clock: RunClock()))
+    }
+
+    private func waitUntilUp(_ target: Target, what: String) async throws {
+        try await waitUntil(what, timeout: .seconds(30), every: .milliseconds(100)) {
+            try await probe(target).verdict == .up
+        }
+    }
+}
