@@ -69,19 +69,20 @@ final class ChildProcess: Sendable {
     /// Sends `signal` to the process.
     func send(_ signal: Int32) { if process.isRunning { kill(process.processIdentifier, signal) } }
 
-    /// Waits (bounded) for the process to exit and for all it wrote to be read.
-    func waitForExit(timeout: Duration) async throws {
+    /// Waits (bounded) for the process to exit and, with `output`, for all it wrote to be read (children that
+    /// inherited its pipes can hold them open after it exits, so stopping does not wait for that).
+    func waitForExit(timeout: Duration, output readAll: Bool = true) async throws {
         try await waitUntil("process \(pid) to exit", timeout: timeout) {
-            !process.isRunning && output.closedPipes.withLock { $0 } == 2
+            !process.isRunning && (!readAll || output.closedPipes.withLock { $0 } == 2)
         }
     }
 
     /// SIGTERM, then SIGKILL if it has not exited within `grace`.
     func stop(grace: Duration = .seconds(10)) async {
         send(SIGTERM)
-        if (try? await waitForExit(timeout: grace)) == nil {
+        if (try? await waitForExit(timeout: grace, output: false)) == nil {
             send(SIGKILL)
-            try? await waitForExit(timeout: .seconds(5))
+            try? await waitForExit(timeout: .seconds(5), output: false)
         }
     }
 }
