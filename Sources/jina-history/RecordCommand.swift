@@ -121,7 +121,7 @@ struct RoundPrinter: Sendable {
             case .down:
                 let failure = round.firstFailure
                 line += String(format: "down  %.1f ms  ", Double(round.durationUs) / 1_000)
-                line += "\(failure?.errorClass.rawValue ?? "?")  \((failure?.message ?? "").prefix(120))"
+                line += "\(failure?.errorClass.rawValue ?? "?")  \(failure?.oneLineMessage(limit: 120) ?? "")"
             }
             if let transition { line += "  [\(transition.from.rawValue) -> \(transition.to.rawValue)]" }
             FileHandle.standardOutput.write(Data((line + "\n").utf8))

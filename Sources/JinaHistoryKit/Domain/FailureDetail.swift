@@ -37,4 +37,11 @@ public struct FailureDetail: Hashable, Codable, Sendable {
             .filter { !$0.isEmpty }
         return (name == "at" ? "" : String(name), addresses.joined(separator: ","))
     }
+
+    /// The message for a terminal line: control characters (remote text can carry any) shown as spaces, cut at
+    /// `limit` characters.
+    public func oneLineMessage(limit: Int) -> String {
+        let flat = String(message.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
+        return flat.count > limit ? String(flat.prefix(limit)) + "..." : flat
+    }
 }

@@ -11,8 +11,8 @@ public struct ReportBuilder: Sendable {
 
     /// The window being reported.
     public let window: ReportWindow
-    private var runs: [Int64: RecorderRunSpan] = [:]
-    private var runEnds: [Int64: (endMs: Int64, ending: RecorderRunSpan.Ending)] = [:]
+    /// Each run's start, effective end and how it ended, judged once at `begin`.
+    private var runSpans: [Int64: (startMs: Int64, endMs: Int64, ending: RecorderRunSpan.Ending)] = [:]
     private var accumulators: [Int64: TargetAccumulator] = [:]
 
     /// Starts a report of `window`.
@@ -29,11 +29,10 @@ public struct ReportBuilder: Sendable {
     /// Registers the recorder runs and the targets.
     public mutating func begin(runs: [RecorderRunSpan], targets: [StoredTarget]) {
         for run in runs {
-            self.runs[run.id] = run
             let longestInterval = targets.compactMap { $0.policies[run.id]?.intervalMs }.max() ?? 0
             let ending = run.ending(nowMs: window.nowMs, staleAfterMs: Self.heartbeatGraceMs + 2 * longestInterval)
             let endMs = ending == .running ? max(run.heartbeatMs, window.nowMs) : (run.stoppedMs ?? run.heartbeatMs)
-            runEnds[run.id] = (endMs, ending)
+            runSpans[run.id] = (run.startedMs, endMs, ending)
         }
         for target in targets {
             accumulators[target.id] = TargetAccumulator(target: target, window: window)
@@ -43,7 +42,7 @@ public struct ReportBuilder: Sendable {
     /// Adds one stored round. Rounds must come in slot order (ties in any order).
     public mutating func add(_ stored: StoredRound) {
         guard let policy = accumulators[stored.targetId]?.target.policies[stored.runId],
-            let runEnd = runEnds[stored.runId]?.endMs
+            let runEnd = runSpans[stored.runId]?.endMs
         else { return }
         accumulators[stored.targetId]?.add(stored, policy: policy, runEndMs: runEnd)
     }
@@ -63,9 +62,7 @@ public struct ReportBuilder: Sendable {
 
     /// The window minus the union of the runs that probed `target`; each gap's cause is the run before it.
     private func gaps(for target: StoredTarget) -> [RecorderGap] {
-        let spans = target.policies.keys
-            .compactMap { id in runs[id].flatMap { run in runEnds[id].map { (run.startedMs, $0.endMs, $0.ending) } } }
-            .sorted { $0.0 < $1.0 }
+        let spans = target.policies.keys.compactMap { runSpans[$0] }.sorted { $0.startMs < $1.startMs }
         var gaps: [RecorderGap] = []
         var coveredUntil = window.sinceMs
         var cause = RecorderGap.Cause.notYetRecorded

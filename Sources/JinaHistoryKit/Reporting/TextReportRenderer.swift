@@ -50,8 +50,8 @@ public enum TextReportRenderer {
             lines.append(
                 "    \(TimeText.rfc3339(outage.startedMs)) .. \(end)  \(seconds(outage.durationMs))  "
                     + "\(outage.failedRounds) failed rounds  \(cause)")
-            if let message = outage.firstFailure?.message, !message.isEmpty {
-                lines.append("      \(oneLine(message, limit: 150))")
+            if let failure = outage.firstFailure, !failure.message.isEmpty {
+                lines.append("      \(failure.oneLineMessage(limit: 150))")
             }
         }
         lines.append(contentsOf: gaps(target.gaps))
@@ -69,10 +69,4 @@ public enum TextReportRenderer {
     private static func percent(_ ratio: Double) -> String { String(format: "%.3f%%", ratio * 100) }
     private static func seconds(_ ms: Int64) -> String { String(format: "%.3fs", Double(ms) / 1_000) }
     private static func ms(_ value: Double) -> String { String(format: "%.3f", value) }
-
-    /// Remote text on one line: control characters shown as spaces, cut at `limit`.
-    private static func oneLine(_ text: String, limit: Int) -> String {
-        let flat = String(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
-        return flat.count > limit ? String(flat.prefix(limit)) + "..." : flat
-    }
 }
