@@ -18,7 +18,10 @@ struct RecordCommand: AsyncParsableCommand {
         case auto, always, never
     }
 
-    @Argument(help: "Target urls: [grpc://]HOST:PORT, http://HOST:PORT or ws://HOST:PORT. Several are probed concurrently.")
+    @Argument(help: """
+        Target urls: [grpc://]HOST:PORT, http://HOST:PORT or ws://HOST:PORT (grpcs, https, wss for TLS). \
+        Several are probed concurrently.
+        """)
     var urls: [String]
 
     @Option(help: "What the targets are: flow, deployment, executor or gateway.")
@@ -28,6 +31,8 @@ struct RecordCommand: AsyncParsableCommand {
     var name: [String] = []
 
     @OptionGroup var database: DatabaseOption
+
+    @OptionGroup var tls: TLSFlags
 
     @Option(help: "Time between scheduled rounds (at least 10ms).")
     var interval = "5s"
@@ -77,9 +82,7 @@ struct RecordCommand: AsyncParsableCommand {
     }
 
     private func scheduledTargets() throws -> [ScheduledTarget] {
-        guard let kind = TargetKind(rawValue: kind) else {
-            throw JinaHistoryError.badInput("--kind '\(kind)' is not a kind; use flow, deployment, executor or gateway")
-        }
+        let kind = try TargetKind(parsing: kind, source: "--kind")
         guard name.isEmpty || name.count == urls.count else {
             throw JinaHistoryError.badInput("give --name once per url (\(urls.count) urls, \(name.count) names)")
         }
@@ -93,10 +96,10 @@ struct RecordCommand: AsyncParsableCommand {
         let targets = try urls.enumerated().map { index, url in
             let endpoint = try Endpoint(parsing: url)
             let target = Target(name: name.isEmpty ? "\(kind.rawValue)@\(endpoint)" : name[index], kind: kind,
-                                endpoint: endpoint)
-            try target.requireSupported()
+                                endpoint: endpoint, tls: tls.options)
             return ScheduledTarget(target: target, policy: policy)
         }
+        try requireProbeable(targets.map(\.target))
         guard Set(targets.map(\.target.name)).count == targets.count else {
             throw JinaHistoryError.badInput("two targets share a name; give each url once, or distinct --name values")
         }

@@ -11,11 +11,35 @@ struct DomainParsingTests {
         #expect(try Endpoint(parsing: "WS://127.0.0.1:8080").description == "ws://127.0.0.1:8080")
         let v6 = try Endpoint(parsing: "grpc://[::1]:8080")
         #expect(v6.host == "::1" && v6.port == 8080 && v6.description == "grpc://[::1]:8080")
+        for (url, transport) in [("grpcs://h:1", Endpoint.Transport.grpc), ("HTTPS://h:1", .http), ("wss://h:1", .websocket)] {
+            let endpoint = try Endpoint(parsing: url)
+            #expect(endpoint.secure && endpoint.transport == transport && endpoint.description == url.lowercased())
+        }
+        #expect(try Endpoint(parsing: "http://h:1").secure == false)
+    }
+
+    @Test("TLS options: only on TLS urls, client certificate with its key, files that exist; wss needs a name")
+    func tlsOptions() throws {
+        func problem(_ url: String, _ tls: TLSOptions) -> String? {
+            do {
+                try JinaReadinessChecker.requireProbeable(
+                    Target(kind: .flow, endpoint: try Endpoint(parsing: url), tls: tls))
+                return nil
+            } catch {
+                return (error as? JinaHistoryError)?.message
+            }
+        }
+        #expect(problem("grpc://h:1", TLSOptions(skipsVerification: true))?.contains("TLS urls only") == true)
+        #expect(problem("https://h:1", TLSOptions(clientCertificatePath: "/etc/hostname"))?.contains("go together") == true)
+        #expect(problem("https://h:1", TLSOptions(caCertificatePath: "/no/such.pem"))?.contains("/no/such.pem") == true)
+        #expect(problem("https://h:1", TLSOptions(caCertificatePath: "/etc/hostname"))?.contains("cannot load") == true)
+        #expect(problem("wss://127.0.0.1:1", TLSOptions())?.contains("needs a host name") == true)
+        #expect(problem("wss://localhost:1", TLSOptions()) == nil)
     }
 
     @Test("bad urls name the problem", arguments: [
         ("127.0.0.1", "has no port"), ("127.0.0.1:0", "from 1 to 65535"), ("127.0.0.1:99999", "from 1 to 65535"),
-        ("ftp://h:1", "unknown scheme 'ftp'"), ("https://h:1", "TLS (https://) is not supported yet"), (":80", "has no host"),
+        ("ftp://h:1", "unknown scheme 'ftp'"), ("gopher://h:1", "grpcs://, https://, wss://"), (":80", "has no host"),
         ("h:port", "must be a number"),
     ])
     func badUrls(url: String, problem: String) {

@@ -7,13 +7,22 @@ import Foundation
 /// ```
 public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
     /// The wire protocol a target is probed over, named by its url scheme.
-    public enum Transport: String, Codable, Sendable {
+    public enum Transport: String, Codable, Sendable, CaseIterable {
         /// gRPC over HTTP/2 (the default when a url has no scheme).
         case grpc
         /// HTTP/1.1.
         case http
         /// WebSocket (`ws://`).
         case websocket = "ws"
+
+        /// The url scheme, with or without TLS.
+        func scheme(secure: Bool) -> String {
+            switch self {
+            case .grpc: secure ? "grpcs" : "grpc"
+            case .http: secure ? "https" : "http"
+            case .websocket: secure ? "wss" : "ws"
+            }
+        }
     }
 
     /// Transport picked by the url's scheme.
@@ -22,12 +31,15 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
     public var host: String
     /// TCP port.
     public var port: Int
+    /// Whether the connection is TLS (`grpcs://`, `https://`, `wss://`).
+    public var secure: Bool
 
     /// Creates an endpoint from its parts.
-    public init(transport: Transport, host: String, port: Int) {
+    public init(transport: Transport, host: String, port: Int, secure: Bool = false) {
         self.transport = transport
         self.host = host
         self.port = port
+        self.secure = secure
     }
 
     /// Parses `[scheme://]host:port`. A url without a scheme is gRPC.
@@ -36,19 +48,17 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
     public init(parsing url: String) throws {
         var rest = Substring(url.trimmingCharacters(in: .whitespaces))
         var transport = Transport.grpc
+        var secure = false
         if let schemeEnd = rest.range(of: "://") {
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()
-            switch scheme {
-            case "grpc": transport = .grpc
-            case "http": transport = .http
-            case "ws": transport = .websocket
-            case "grpcs", "https", "wss":
-                throw JinaHistoryError.badInput(
-                    "url '\(url)': TLS (\(scheme)://) is not supported yet; use grpc://, http:// or ws://")
-            default:
-                throw JinaHistoryError.badInput(
-                    "url '\(url)': unknown scheme '\(scheme)'; use grpc://, http:// or ws:// HOST:PORT")
+            guard let known = Transport.allCases.first(where: {
+                $0.scheme(secure: false) == scheme || $0.scheme(secure: true) == scheme
+            }) else {
+                throw JinaHistoryError.badInput("url '\(url)': unknown scheme '\(scheme)'; use grpc://, http://, "
+                    + "ws:// (or grpcs://, https://, wss:// for TLS) HOST:PORT")
             }
+            transport = known
+            secure = known.scheme(secure: true) == scheme
             rest = rest[schemeEnd.upperBound...]
         }
         if rest.hasSuffix("/") { rest = rest.dropLast() }
@@ -74,12 +84,14 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
         guard let port = Int(portText), (1...65_535).contains(port) else {
             throw JinaHistoryError.badInput("url '\(url)': port '\(portText)' must be a number from 1 to 65535")
         }
-        self.init(transport: transport, host: String(host), port: port)
+        self.init(transport: transport, host: String(host), port: port, secure: secure)
     }
+
+    /// The host as it goes into a url: IPv6 addresses in brackets.
+    public var urlHost: String { host.contains(":") ? "[\(host)]" : host }
 
     /// The canonical url, e.g. `grpc://127.0.0.1:54321`.
     public var description: String {
-        let shownHost = host.contains(":") ? "[\(host)]" : host
-        return "\(transport.rawValue)://\(shownHost):\(port)"
+        "\(transport.scheme(secure: secure))://\(urlHost):\(port)"
     }
 }

@@ -6,19 +6,31 @@ public struct Target: Hashable, Codable, Sendable {
     public var kind: TargetKind
     /// Where and how to reach it.
     public var endpoint: Endpoint
+    /// Certificates for a TLS endpoint; never stored in the history.
+    public var tls: TLSOptions
+    /// Free-form `key=value` tags from a config file (team, environment), stored with the target.
+    public var labels: [String: String]
 
     /// Creates a target; `name` defaults to the endpoint's canonical url.
-    public init(name: String? = nil, kind: TargetKind, endpoint: Endpoint) {
+    public init(name: String? = nil, kind: TargetKind, endpoint: Endpoint, tls: TLSOptions = TLSOptions(),
+                labels: [String: String] = [:]) {
         self.name = name ?? endpoint.description
         self.kind = kind
         self.endpoint = endpoint
+        self.tls = tls
+        self.labels = labels
     }
 
-    /// Refuses the combinations Jina does not serve: executors answer readiness over gRPC only, and Jina has no
-    /// WebSocket Deployment.
+    /// Refuses the combinations Jina does not serve (executors answer readiness over gRPC only, and Jina has no
+    /// WebSocket Deployment) and TLS options on a url without TLS.
     ///
     /// - throws: ``JinaHistoryError`` naming the combination and what to use instead.
     public func requireSupported() throws {
+        if !endpoint.secure, tls != TLSOptions() {
+            throw JinaHistoryError.badInput(
+                "\(name): certificate options apply to TLS urls only; write the url as grpcs://, https:// or wss://")
+        }
+        try tls.requireComplete()
         switch (kind, endpoint.transport) {
         case (.executor, .http), (.executor, .websocket):
             throw JinaHistoryError.badInput(

@@ -17,7 +17,7 @@ public struct GRPCReadinessChecker: ReadinessChecker {
         options.timeout = timeout
         options.waitForReady = false  // a refused connection is an answer, not a reason to wait for the deadline
         do {
-            return try await withGRPCClient(transport: try Self.transport(to: target.endpoint)) { client in
+            return try await withGRPCClient(transport: try Self.transport(to: target)) { client in
                 if role == .readiness, target.kind == .flow || target.kind == .deployment {
                     return try await Self.dryRun(client, options: options)
                 }
@@ -28,14 +28,17 @@ public struct GRPCReadinessChecker: ReadinessChecker {
         }
     }
 
-    private static func transport(to endpoint: Endpoint) throws -> HTTP2ClientTransport.Posix {
+    private static func transport(to target: Target) throws -> HTTP2ClientTransport.Posix {
+        let endpoint = target.endpoint
         let host = endpoint.host
-        let target: any ResolvableTarget =
+        let resolvable: any ResolvableTarget =
             if host.contains(":") { .ipv6(address: host, port: endpoint.port) }
             else if host.split(separator: ".").count == 4, host.allSatisfy({ $0.isNumber || $0 == "." }) {
                 .ipv4(address: host, port: endpoint.port)
             } else { .dns(host: host, port: endpoint.port) }
-        return try .http2NIOPosix(target: target, transportSecurity: .plaintext)
+        return try .http2NIOPosix(
+            target: resolvable,
+            transportSecurity: endpoint.secure ? TLSClientConfiguration.grpc(target.tls) : .plaintext)
     }
 
     private static func dryRun(_ client: GRPCClient<HTTP2ClientTransport.Posix>, options: CallOptions)
@@ -81,7 +84,9 @@ public struct GRPCReadinessChecker: ReadinessChecker {
             errorClass = .dns
         case .unavailable where lowered.contains("connect timeout") || lowered.contains("connecttimeout"):
             errorClass = .connectTimeout
-        case .unavailable where lowered.contains("http1") || lowered.contains("http/1"):
+        case .unavailable where ["ssl", "tls", "certificate", "handshake"].contains(where: lowered.contains):
+            errorClass = .tls
+        case .unavailable where ["http1", "http/1", "preface", "unabletoparseframe"].contains(where: lowered.contains):
             errorClass = .protocol
         default: errorClass = .rpcError
         }

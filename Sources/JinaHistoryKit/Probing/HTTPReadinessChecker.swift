@@ -21,11 +21,20 @@ public struct HTTPReadinessChecker: ReadinessChecker {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: deadline, read: deadline))
         configuration.connectionPool.retryConnectionEstablishment = false
+        let endpoint = target.endpoint
+        if endpoint.secure {
+            do {
+                configuration.tlsConfiguration = try TLSClientConfiguration.nioSSL(target.tls)
+            } catch {
+                return CheckOutcome(failure: FailureDetail(.tls, message: "cannot load the TLS files: \(error)"))
+            }
+        }
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let outcome: CheckOutcome
         do {
-            let host = target.endpoint.host.contains(":") ? "[\(target.endpoint.host)]" : target.endpoint.host
-            let request = HTTPClientRequest(url: "http://\(host):\(target.endpoint.port)\(dryRun ? "/dry_run" : "/")")
+            let scheme = endpoint.secure ? "https" : "http"
+            let request = HTTPClientRequest(
+                url: "\(scheme)://\(endpoint.urlHost):\(endpoint.port)\(dryRun ? "/dry_run" : "/")")
             let response = try await client.execute(request, timeout: deadline)
             let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
             outcome = Self.judge(status: Int(response.status.code), body: Data(body.readableBytesView), dryRun: dryRun)

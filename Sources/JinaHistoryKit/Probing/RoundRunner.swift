@@ -16,20 +16,28 @@ public struct RoundRunner: Sendable {
     }
 
     /// Runs the round of slot `scheduledMs`. Returns `nil` only when cancelled: a round cut short is no evidence.
-    public func run(scheduledMs: Int64, clock: RunClock) async -> RoundRecord? {
+    ///
+    /// - parameters:
+    ///   - everyAttempt: makes all of the policy's attempts even once the verdict is known, as `jina ping` does,
+    ///     so that the share of lost attempts means something.
+    ///   - onAttempt: hears each attempt as soon as it ends.
+    public func run(scheduledMs: Int64, clock: RunClock, everyAttempt: Bool = false,
+                    onAttempt: (AttemptRecord) -> Void = { _ in }) async -> RoundRecord? {
         let firstStart = ContinuousClock.now
         var attempts: [AttemptRecord] = []
         var verdict: RoundVerdict?
-        while verdict == nil {
+        while attempts.count < policy.attempts, everyAttempt || verdict == nil, !Task.isCancelled {
             if !attempts.isEmpty, policy.retryDelayMs > 0 {
                 try? await Task.sleep(for: .milliseconds(policy.retryDelayMs))
             }
             attempts.append(await attempt(.readiness, number: attempts.count + 1, clock: clock))
+            onAttempt(attempts[attempts.count - 1])
             verdict = policy.verdict(after: attempts)
         }
         let verdictInstant = ContinuousClock.now
         if verdict == .down, target.kind.checksGatewayLayer {
             attempts.append(await attempt(.gatewayLiveness, number: 1, clock: clock))
+            onAttempt(attempts[attempts.count - 1])
         }
         guard !Task.isCancelled, let verdict else { return nil }
         return RoundRecord(

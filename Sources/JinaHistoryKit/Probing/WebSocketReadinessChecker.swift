@@ -23,13 +23,14 @@ public struct WebSocketReadinessChecker: ReadinessChecker {
 
     /// Opens `ws://HOST:PORT/dry_run` and judges the frame and the close.
     public func check(_ target: Target, role: AttemptRecord.Role, timeout: Duration) async -> CheckOutcome {
-        let host = target.endpoint.host.contains(":") ? "[\(target.endpoint.host)]" : target.endpoint.host
+        let endpoint = target.endpoint
         let frame = FirstFrame()
         do {
             var configuration = WebSocketClientConfiguration()
             configuration.closeTimeout = timeout
+            let tls = endpoint.secure ? try TLSClientConfiguration.nioSSL(target.tls) : nil
             let close = try await WebSocketClient.connect(
-                url: "ws://\(host):\(target.endpoint.port)/dry_run", configuration: configuration,
+                url: "\(endpoint)/dry_run", configuration: configuration, tlsConfiguration: tls,
                 logger: Self.logger
             ) { inbound, _, _ in
                 for try await message in inbound.messages(maxSize: HTTPReadinessChecker.maximumBodyBytes) {

@@ -5,16 +5,21 @@ import JinaProtos
 import SwiftProtobuf
 
 /// An in-process gRPC server with Jina's dry run and gRPC health, answering as told, for faults a real Jina
-/// cannot produce on demand. Runs for the duration of `body` on a free loopback port.
+/// cannot produce on demand. Runs for the duration of `body` on a free loopback port; over TLS with the PEM
+/// certificate and key of `tls` when given.
 func withFakeGateway<T: Sendable>(
     dryRun: (@Sendable () async throws -> Jina_StatusProto)?,
     health: @escaping @Sendable () async throws -> Grpc_Health_V1_HealthCheckResponse.ServingStatus = { .serving },
+    tls: (certificate: String, key: String)? = nil,
     _ body: @Sendable (Int) async throws -> T
 ) async throws -> T {
     var services: [any RegistrableRPCService] = [FakeHealth(status: health)]
     if let dryRun { services.append(FakeDryRun(answer: dryRun)) }
+    let security: HTTP2ServerTransport.Posix.TransportSecurity = tls.map {
+        .tls(certificateChain: [.file(path: $0.certificate, format: .pem)], privateKey: .file(path: $0.key, format: .pem))
+    } ?? .plaintext
     return try await withGRPCServer(
-        transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
+        transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: security),
         services: services
     ) { server in
         guard let port = try await server.listeningAddress?.ipv4?.port else {

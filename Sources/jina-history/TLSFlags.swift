@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import JinaHistoryKit
+
+/// `--ca-cert`, `--client-cert`, `--client-key` and `--insecure`, shared by the commands that probe.
+struct TLSFlags: ParsableArguments {
+    @Option(name: .customLong("ca-cert"),
+            help: "PEM file of the CA that signs grpcs://, https:// and wss:// servers (default: the system's).")
+    var caCert: String?
+
+    @Option(help: "PEM client certificate, for servers that require mutual TLS (with --client-key).")
+    var clientCert: String?
+
+    @Option(help: "PEM private key of --client-cert (unencrypted).")
+    var clientKey: String?
+
+    @Flag(help: "Do not verify TLS certificates (encrypted, but anyone could be answering; a warning is printed).")
+    var insecure = false
+
+    /// The options every target of the command gets.
+    var options: TLSOptions {
+        TLSOptions(caCertificatePath: caCert, clientCertificatePath: clientCert, clientKeyPath: clientKey,
+                   skipsVerification: insecure)
+    }
+}
+
+/// Checks each target as the probes will need it and warns, once per target, about unverified TLS.
+func requireProbeable(_ targets: [Target]) throws {
+    for target in targets {
+        try JinaReadinessChecker.requireProbeable(target)
+        if target.endpoint.secure, target.tls.skipsVerification {
+            FileHandle.standardError.write(Data(
+                "jina-history: warning: \(target.name): TLS certificate not verified (--insecure)\n".utf8))
+        }
+    }
+}
