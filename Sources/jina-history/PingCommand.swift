@@ -20,7 +20,8 @@ struct PingCommand: AsyncParsableCommand {
     @Argument(help: "[grpc://]HOST:PORT, http://HOST:PORT or ws://HOST:PORT (grpcs, https, wss for TLS).")
     var url: String
 
-    @Option(help: "Deadline of each attempt in milliseconds: connect, call and answer.")
+    // Unconditional, so that `--timeout -1` (jina ping's "no timeout") reaches our own error message.
+    @Option(parsing: .unconditional, help: "Deadline of each attempt in milliseconds: connect, call and answer.")
     var timeout: Int64 = 3_000
 
     @Option(help: "Attempts to make.")

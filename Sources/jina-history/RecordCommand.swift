@@ -20,9 +20,12 @@ struct RecordCommand: AsyncParsableCommand {
 
     @Argument(help: """
         Target urls: [grpc://]HOST:PORT, http://HOST:PORT or ws://HOST:PORT (grpcs, https, wss for TLS). \
-        Several are probed concurrently.
+        Several are probed concurrently. Or give --config instead.
         """)
-    var urls: [String]
+    var urls: [String] = []
+
+    @Option(help: "YAML file listing the targets, each with its own name, kind, url, schedule, thresholds, labels and certificates (docs/configuration.md).")
+    var config: String?
 
     @Option(help: "What the targets are: flow, deployment, executor or gateway.")
     var kind: String = TargetKind.flow.rawValue
@@ -72,7 +75,7 @@ struct RecordCommand: AsyncParsableCommand {
                 onEvent: printer.print)
             if isatty(2) == 1 {
                 FileHandle.standardError.write(Data(
-                    "recording \(targets.count) target(s) every \(interval) into \(writer.path); Ctrl-C stops\n".utf8))
+                    "recording \(targets.count) target(s) into \(writer.path); Ctrl-C stops\n".utf8))
             }
             let recording = Task { try await recorder.run(version: JinaHistoryVersion.current) }
             let signals = StopSignals { recording.cancel() }
@@ -82,6 +85,17 @@ struct RecordCommand: AsyncParsableCommand {
     }
 
     private func scheduledTargets() throws -> [ScheduledTarget] {
+        if let config {
+            guard urls.isEmpty else {
+                throw JinaHistoryError.badInput("give target urls or --config, not both; add the urls to \(config)")
+            }
+            let targets = try TargetConfigurationFile.load(path: config)
+            try requireProbeable(targets.map(\.target))
+            return targets
+        }
+        guard !urls.isEmpty else {
+            throw JinaHistoryError.badInput("no targets; give urls (jina-history record grpc://HOST:PORT) or --config FILE")
+        }
         let kind = try TargetKind(parsing: kind, source: "--kind")
         guard name.isEmpty || name.count == urls.count else {
             throw JinaHistoryError.badInput("give --name once per url (\(urls.count) urls, \(name.count) names)")

@@ -4,7 +4,9 @@ import Testing
 
 /// Every transport and kind against a real Jina 3.34.0: ready, then hung (SIGSTOP: a timeout at the deadline,
 /// never later), recovered (SIGCONT), then killed (kill -9: the class each kind reports), and for flows and bare
-/// executors, recovered again by a new executor on the same port.
+/// executors, recovered again by a new executor on the same port. At each step `jina-history ping` exits as
+/// `jina ping` does, for the kinds `jina ping` knows (it has no `deployment`, and over WebSocket it can hang for
+/// minutes on a hung executor, so there only our own exit is checked).
 @Suite("real Jina, every transport", .serialized)
 struct RealJinaTransportTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -14,6 +16,8 @@ struct RealJinaTransportTests {
         var killedClass: ErrorClass
         var killedCode: Int?
         var testDescription: String { "\(kind) over \(protocolName)" }
+        /// Whether `jina ping` can be run beside us on this kind.
+        var jinaPings: Bool { kind != .deployment }
     }
 
     static let cases: [Case] = [
@@ -36,12 +40,15 @@ struct RealJinaTransportTests {
         let jina = try await JinaFixture.start(arguments)
         var replacement: JinaFixture?
         do {
-            let target = Target(kind: testCase.kind, endpoint: try Endpoint(parsing: "\(testCase.scheme)://127.0.0.1:\(port)"))
+            let url = "\(testCase.scheme)://127.0.0.1:\(port)"
+            let target = Target(kind: testCase.kind, endpoint: try Endpoint(parsing: url))
             try target.requireSupported()
             try await waitUntilUp(target, what: "ready after start")
+            try await expectParity(testCase, url, exit: 0, step: "up")
 
             kill(jina.executorPID, SIGSTOP)
             let hung = try await probe(target)
+            try await expectParity(testCase, url, exit: 1, step: "hung", withJina: testCase.scheme != "ws")
             kill(jina.executorPID, SIGCONT)
             let attempt = try #require(hung.readinessAttempts.first)
             #expect(attempt.failure?.errorClass == .timeout, "\(hung)")
@@ -55,6 +62,12 @@ struct RealJinaTransportTests {
             }
             let killed = try await probe(target)
             #expect(killed.readinessAttempts.first?.rawCode == testCase.killedCode, "\(killed)")
+            try await expectParity(testCase, url, exit: 1, step: "killed")
+            if testCase.kind == .flow, testCase.scheme != "ws" {
+                let gateway = try await pingBoth("gateway", url, timeoutMs: Self.timeoutMs)
+                #expect(gateway.ourStatus == 0 && gateway.jinaStatus == 0,
+                        "the gateway of a Flow whose executor is dead is alive for both: \(gateway)")
+            }
             if testCase.kind == .flow {
                 #expect(killed.firstFailure?.message.isEmpty == false, "Jina's description is kept")
                 #expect(killed.attempts.last?.role == .gatewayLiveness && killed.attempts.last?.succeeded == true,
@@ -66,12 +79,23 @@ struct RealJinaTransportTests {
                     "--kind", "executor", "--port", "\(testCase.kind == .executor ? port : executorPort)",
                 ])
                 try await waitUntilUp(target, what: "ready after a new executor")
+                try await expectParity(testCase, url, exit: 0, step: "recovered")
             }
         } catch {
             Issue.record(error)
         }
         await replacement?.stop()
         await jina.stop()
+    }
+
+    /// `jina-history ping` exits `exit`, and so does `jina ping` where it can run.
+    private func expectParity(_ testCase: Case, _ url: String, exit: Int32, step: String, withJina: Bool = true)
+        async throws
+    {
+        let parity = try await pingBoth(
+            testCase.kind.rawValue, url, timeoutMs: Self.timeoutMs, withJina: withJina && testCase.jinaPings)
+        #expect(parity.ourStatus == exit, "\(step): \(parity)")
+        if let jinaStatus = parity.jinaStatus { #expect(jinaStatus == parity.ourStatus, "\(step): \(parity)") }
     }
 
     private func probe(_ target: Target) async throws -> RoundRecord {

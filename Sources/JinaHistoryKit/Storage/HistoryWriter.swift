@@ -36,10 +36,13 @@ public final class HistoryWriter: Sendable {
                 let id = try Int64.fetchOne(
                     db,
                     sql: """
-                        INSERT INTO target (name, kind, url, created_ms) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url RETURNING id
+                        INSERT INTO target (name, kind, url, created_ms, labels) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url,
+                            labels = excluded.labels
+                        RETURNING id
                         """,
-                    arguments: [target.name, target.kind.rawValue, target.endpoint.description, startedMs])!
+                    arguments: [target.name, target.kind.rawValue, target.endpoint.description, startedMs,
+                                Self.json(target.labels)])!
                 try db.execute(
                     sql: """
                         INSERT INTO run_target (run_id, target_id, url, interval_ms, timeout_ms, attempts, \
@@ -103,6 +106,12 @@ public final class HistoryWriter: Sendable {
                 sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?) WHERE id = ?",
                 arguments: [heartbeatMs, runId])
         }
+    }
+
+    /// Labels as a JSON object with sorted keys, so equal labels are equal text.
+    private static func json(_ labels: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: labels, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Writes the clean-stop mark: the run's time up to `stoppedMs` is evidence, not a crash.

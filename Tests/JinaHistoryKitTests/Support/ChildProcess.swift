@@ -72,8 +72,15 @@ final class ChildProcess: Sendable {
     /// Waits (bounded) for the process to exit and, with `output`, for all it wrote to be read (children that
     /// inherited its pipes can hold them open after it exits, so stopping does not wait for that).
     func waitForExit(timeout: Duration, output readAll: Bool = true) async throws {
-        try await waitUntil("process \(pid) to exit", timeout: timeout) {
-            !process.isRunning && (!readAll || output.closedPipes.withLock { $0 } == 2)
+        do {
+            try await waitUntil("process \(pid) to exit", timeout: timeout) {
+                !process.isRunning && (!readAll || output.closedPipes.withLock { $0 } == 2)
+            }
+        } catch {
+            let state = process.isRunning
+                ? "still running"
+                : "exited \(process.terminationStatus), but another process holds its output pipes open"
+            throw ConditionTimedOut(description: "\(error) (\(state))")
         }
     }
 

@@ -15,7 +15,8 @@ func runJinaHistory(_ arguments: [String], environment: [String: String] = [:], 
         try await child.waitForExit(timeout: timeout)
     } catch {
         await child.stop()
-        throw error
+        throw ConditionTimedOut(description: "jina-history \(arguments.joined(separator: " ")): \(error); "
+            + "it printed: \(child.lines.joined(separator: " | ")) \(child.standardError)")
     }
     return CommandResult(
         status: child.exitStatus, stdout: child.lines.joined(separator: "\n"), stderr: child.standardError)
