@@ -33,7 +33,7 @@ struct HistoryStorageTests {
             )
         }
         #expect(version == HistoryDatabase.latestVersion)
-        #expect(version == 1)
+        #expect(version == 2)
         #expect(journal == "wal")
         #expect(tables == ["annotation", "attempt", "error", "recorder_run", "round", "run_target", "target", "transition"])
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
@@ -55,6 +55,27 @@ struct HistoryStorageTests {
         #expect(sameIds == ids, "a target keeps its id by name across runs")
         let count = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM round") }
         #expect(count == 1)
+    }
+
+    @Test("a version 1 database moves forward to the latest version, keeping its history; its targets get no labels")
+    func migratesForward() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let version1 = try String(
+            contentsOf: TestPaths.repository.appending(path: "migrations/0001_history.sql"), encoding: .utf8)
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: version1)
+            try db.execute(sql: "PRAGMA user_version = 1")
+            try db.execute(sql: "INSERT INTO target (name, kind, url, created_ms) VALUES ('old', 'flow', 'grpc://h:1', 1)")
+        }
+        _ = try HistoryWriter(path: path)
+        let (version, labels) = try DatabaseQueue(path: path).read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA user_version"),
+             try String.fetchOne(db, sql: "SELECT labels FROM target WHERE name = 'old'"))
+        }
+        #expect(version == HistoryDatabase.latestVersion)
+        #expect(labels == "{}")
     }
 
     @Test("a database from a newer jina-history is refused, unchanged, by writer and reader")
