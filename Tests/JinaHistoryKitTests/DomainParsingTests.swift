@@ -35,6 +35,7 @@ struct DomainParsingTests {
         #expect(problem("https://h:1", TLSOptions(caCertificatePath: "/etc/hostname"))?.contains("cannot load") == true)
         #expect(problem("wss://127.0.0.1:1", TLSOptions())?.contains("needs a host name") == true)
         #expect(problem("wss://localhost:1", TLSOptions()) == nil)
+        #expect(problem("wss://cafe:1", TLSOptions()) == nil, "a name of hex digits is still a name")
     }
 
     @Test("bad urls name the problem", arguments: [

@@ -87,6 +87,11 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
         self.init(transport: transport, host: String(host), port: port, secure: secure)
     }
 
+    /// Whether the host is an IP address (v4 dotted quad or v6) rather than a name.
+    public var hostIsIPAddress: Bool {
+        host.contains(":") || (host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." })
+    }
+
     /// The host as it goes into a url: IPv6 addresses in brackets.
     public var urlHost: String { host.contains(":") ? "[\(host)]" : host }
 

@@ -8,7 +8,7 @@ public struct Target: Hashable, Codable, Sendable {
     public var endpoint: Endpoint
     /// Certificates for a TLS endpoint; never stored in the history.
     public var tls: TLSOptions
-    /// Free-form `key=value` tags from a config file (team, environment), stored with the target.
+    /// Free-form labels from a config file (team, environment), stored with the target.
     public var labels: [String: String]
 
     /// Creates a target; `name` defaults to the endpoint's canonical url.

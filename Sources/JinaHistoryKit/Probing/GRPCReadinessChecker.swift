@@ -33,9 +33,8 @@ public struct GRPCReadinessChecker: ReadinessChecker {
         let host = endpoint.host
         let resolvable: any ResolvableTarget =
             if host.contains(":") { .ipv6(address: host, port: endpoint.port) }
-            else if host.split(separator: ".").count == 4, host.allSatisfy({ $0.isNumber || $0 == "." }) {
-                .ipv4(address: host, port: endpoint.port)
-            } else { .dns(host: host, port: endpoint.port) }
+            else if endpoint.hostIsIPAddress { .ipv4(address: host, port: endpoint.port) }
+            else { .dns(host: host, port: endpoint.port) }
         return try .http2NIOPosix(
             target: resolvable,
             transportSecurity: endpoint.secure ? TLSClientConfiguration.grpc(target.tls) : .plaintext)

@@ -12,7 +12,7 @@ public struct JinaReadinessChecker: ReadinessChecker {
     public static func requireProbeable(_ target: Target) throws {
         try target.requireSupported()
         let endpoint = target.endpoint
-        if endpoint.secure, endpoint.transport == .websocket, endpoint.host.allSatisfy({ $0.isHexDigit || ".:".contains($0) }) {
+        if endpoint.secure, endpoint.transport == .websocket, endpoint.hostIsIPAddress {
             throw JinaHistoryError.badInput(
                 "\(target.name): wss:// needs a host name (the WebSocket client sends it as TLS SNI, which cannot be "
                     + "an IP address); use the name on the server's certificate, e.g. wss://localhost:\(endpoint.port)")
