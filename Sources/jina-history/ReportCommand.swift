@@ -7,7 +7,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Report availability, coverage, latency, outages and recorder-offline gaps for a window.",
-        discussion: "Counting rules: docs/semantics.md. Times print in UTC.")
+        discussion: "Counting rules: docs/semantics.md. Text prints times in --tz (default UTC); JSON always in UTC.")
 
     /// Output formats.
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -16,26 +16,48 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(help: "Window start: a duration back from now (90s, 15m, 24h, 7d), 'now', or an RFC 3339 time.")
+    @Option(help: """
+        Window start: a duration back from now (90s, 15m, 24h, 7d, 2w), now, today, yesterday, a date \
+        (2026-11-24), a local time (2026-11-24T10:00, read in --tz), an RFC 3339 time, or unix seconds.
+        """)
     var since = "24h"
 
     @Option(help: "Window end, in the same forms as --since.")
     var until = "now"
 
+    @Option(help: "Time zone for dates and local times in --since/--until and for the text report: UTC, an IANA name (Europe/Berlin) or +01:00.")
+    var tz = "UTC"
+
     @Option(help: "text for people, json for programs.")
     var format = Format.text
 
+    @Option(help: "Exit 1 when a target's availability in the window is below PERCENT (or it has no data); for CI and cron.")
+    var failUnder: Double?
+
     func run() async throws {
-        try await reportingErrors {
+        let failing = try await reportingErrors {
             let nowMs = RunClock.wallNowMs()
+            let zone = try TimeText.zone(named: tz)
             let window = try ReportWindow(
-                sinceMs: try TimeText.epochMilliseconds(since, flag: "--since", nowMs: nowMs),
-                untilMs: try TimeText.epochMilliseconds(until, flag: "--until", nowMs: nowMs), nowMs: nowMs)
+                sinceMs: try TimeText.epochMilliseconds(since, flag: "--since", nowMs: nowMs, zone: zone),
+                untilMs: try TimeText.epochMilliseconds(until, flag: "--until", nowMs: nowMs, zone: zone),
+                nowMs: nowMs, zone: zone)
+            if let failUnder, !(0...100).contains(failUnder) {
+                throw JinaHistoryError.badInput("--fail-under \(failUnder) must be a percentage from 0 to 100")
+            }
             let report = try HistoryReader(path: database.path).report(window: window)
             switch format {
             case .text: FileHandle.standardOutput.write(Data(TextReportRenderer.render(report).utf8))
             case .json: FileHandle.standardOutput.write(Data((JSONReportRenderer.render(report) + "\n").utf8))
             }
+            return failUnder.map { report.targets(below: $0) } ?? []
         }
+        guard let failUnder, !failing.isEmpty else { return }
+        let names = failing.map { target in
+            "\(target.name) " + (target.availability.map { String(format: "%.3f%%", $0 * 100) } ?? "no data")
+        }
+        FileHandle.standardError.write(Data(
+            "jina-history: availability below \(failUnder)%: \(names.joined(separator: ", "))\n".utf8))
+        throw ExitCode(1)
     }
 }

@@ -26,6 +26,9 @@ struct CommandLineTests {
         (["report", "--since", "5x"], "--since '5x' is not"),
         (["report", "--since", "1h", "--until", "2h"], "--since must be before --until"),
         (["report"], "no history database at"),
+        (["report", "--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not a time zone"),
+        (["report", "--since", "5"], "a bare number is unix seconds"),
+        (["report", "--fail-under", "150"], "--fail-under 150.0 must be a percentage from 0 to 100"),
     ])
     func badInput(arguments: [String], problem: String) async throws {
         let directory = try TestPaths.temporaryDirectory()
@@ -57,6 +60,15 @@ struct CommandLineTests {
         let target = try #require((report["targets"] as? [[String: Any]])?.first)
         #expect((target["rounds"] as? [String: Int])?["down"] == 3)
         #expect(target["name"] as? String == "executor@grpc://127.0.0.1:\(port)")
+
+        let failing = try await runJinaHistory(["report", "--db", database, "--since", "1h", "--fail-under", "99.9"])
+        #expect(failing.status == 1)
+        #expect(failing.stderr == "jina-history: availability below 99.9%: executor@grpc://127.0.0.1:\(port) 0.000%\n")
+        let passing = try await runJinaHistory(["report", "--db", database, "--since", "1h", "--fail-under", "0"])
+        #expect(passing.status == 0, "\(passing.stderr)")
+        let empty = try await runJinaHistory(["report", "--db", database, "--since", "2h", "--until", "1h",
+                                              "--fail-under", "50"])
+        #expect(empty.status == 1 && empty.stderr.contains("no data"), "a window without evidence does not pass")
     }
 
     @Test("the binary works copied alone to another directory: the schema is embedded, no files beside it")

@@ -1,3 +1,4 @@
+import Foundation
 import JinaHistoryKit
 import Testing
 
@@ -72,6 +73,37 @@ struct DomainParsingTests {
             == 1_795_514_400_250)
         #expect(throws: JinaHistoryError.self) { try TimeText.epochMilliseconds("yesterday-ish", flag: "--since", nowMs: now) }
         #expect(TimeText.rfc3339(1_795_514_400_250) == "2026-11-24T10:00:00.250Z")
+    }
+
+    @Test("windows: today, yesterday, dates, local times and unix seconds, read in --tz")
+    func windowsInZones() throws {
+        let now: Int64 = 1_795_514_400_000  // 2026-11-24T10:00:00Z, 11:00 in Berlin
+        let berlin = try TimeText.zone(named: "Europe/Berlin")
+        func at(_ text: String, _ zone: TimeZone = .gmt) throws -> Int64 {
+            try TimeText.epochMilliseconds(text, flag: "--since", nowMs: now, zone: zone)
+        }
+        #expect(try at("today") == 1_795_478_400_000)
+        #expect(try at("today", berlin) == 1_795_474_800_000, "Berlin's midnight is 23:00 UTC the day before")
+        #expect(try at("yesterday", berlin) == 1_795_388_400_000)
+        #expect(try at("2026-11-24", berlin) == 1_795_474_800_000)
+        #expect(try at("2026-11-24T11:00", berlin) == now)
+        #expect(try at("2026-11-24 11:00:00.250", berlin) == now + 250)
+        #expect(try at("2026-11-24T10:00:00Z", berlin) == now, "an explicit offset wins over --tz")
+        #expect(try at("1795514400") == now)
+        #expect(try at("2w") == now - 1_209_600_000)
+        // DST: the day the clocks go forward has 23 hours, the day they go back 25.
+        #expect(try at("2026-03-30", berlin) - at("2026-03-29", berlin) == 23 * 3_600_000)
+        #expect(try at("2026-10-26", berlin) - at("2026-10-25", berlin) == 25 * 3_600_000)
+        #expect(try TimeText.zone(named: "+05:30").secondsFromGMT() == 19_800)
+        #expect(TimeText.rfc3339(now, zone: berlin) == "2026-11-24T11:00:00.000+01:00")
+        #expect(TimeText.rfc3339(now, zone: try TimeText.zone(named: "UTC")) == "2026-11-24T10:00:00.000Z")
+        for (bad, problem) in [("5", "a bare number is unix seconds"), ("2026-02-30", "is not a time"),
+                               ("2026-11-24T25:00", "is not a time")] {
+            #expect { try at(bad) } throws: { ($0 as? JinaHistoryError)?.message.contains(problem) == true }
+        }
+        #expect { try TimeText.zone(named: "Mars/Olympus") } throws: {
+            ($0 as? JinaHistoryError)?.message.contains("--tz 'Mars/Olympus' is not a time zone") == true
+        }
     }
 
     @Test("the database path: --db, then JINA_HISTORY_DB, then XDG_DATA_HOME, then ~/.local/share")

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The report of a window: every number `jina-history report` prints, counted as docs/semantics.md says.
 /// Times are UTC epoch milliseconds here; renderers format them.
 public struct HistoryReport: Hashable, Sendable {
@@ -12,6 +14,12 @@ public struct HistoryReport: Hashable, Sendable {
     public var method: ReportMethod
     /// One entry per target with evidence in the database, by name.
     public var targets: [TargetReport]
+
+    /// The targets `--fail-under percent` fails on: availability below it, or no data at all (a check that
+    /// cannot show availability does not pass).
+    public func targets(below percent: Double) -> [TargetReport] {
+        targets.filter { target in target.availability.map { $0 * 100 < percent } ?? true }
+    }
 }
 
 /// The time span a report covers, `[sinceMs, untilMs)`, and the time it was made.
@@ -22,18 +30,24 @@ public struct ReportWindow: Hashable, Sendable {
     public var untilMs: Int64
     /// When the report is made; judges whether a run without a stop mark is still running.
     public var nowMs: Int64
+    /// The zone the text report prints times in (`--tz`); JSON times stay UTC and name this zone.
+    public var zone: TimeZone
 
     /// Creates a window, refusing one that ends before it starts.
     ///
     /// - throws: ``JinaHistoryError`` when `untilMs` is not after `sinceMs`.
-    public init(sinceMs: Int64, untilMs: Int64, nowMs: Int64) throws {
+    public init(sinceMs: Int64, untilMs: Int64, nowMs: Int64, zone: TimeZone = .gmt) throws {
         guard untilMs > sinceMs else {
             throw JinaHistoryError.badInput("--since must be before --until; the window is empty or reversed")
         }
         self.sinceMs = sinceMs
         self.untilMs = untilMs
         self.nowMs = nowMs
+        self.zone = zone
     }
+
+    /// The zone's name as printed: `UTC`, or its IANA name.
+    public var zoneName: String { ["GMT", "UTC"].contains(zone.identifier) ? "UTC" : zone.identifier }
 
     /// Length in milliseconds.
     public var lengthMs: Int64 { untilMs - sinceMs }

@@ -10,7 +10,7 @@ public enum JSONReportRenderer {
             "generated_at": TimeText.rfc3339(report.generatedAtMs),
             "window": [
                 "since": TimeText.rfc3339(report.window.sinceMs), "until": TimeText.rfc3339(report.window.untilMs),
-                "tz": "UTC",
+                "tz": report.window.zoneName,
             ],
             "method": [
                 "availability": report.method.availability, "staleness_cap": report.method.stalenessCap,

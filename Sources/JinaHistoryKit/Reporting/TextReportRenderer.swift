@@ -5,23 +5,24 @@ import Foundation
 public enum TextReportRenderer {
     /// The report as text, ending with a newline.
     public static func render(_ report: HistoryReport) -> String {
-        var lines = [
-            "jina-history report  \(TimeText.rfc3339(report.window.sinceMs)) .. "
-                + "\(TimeText.rfc3339(report.window.untilMs))  (UTC)"
-        ]
+        let window = report.window
+        let since = TimeText.rfc3339(window.sinceMs, zone: window.zone)
+        let until = TimeText.rfc3339(window.untilMs, zone: window.zone)
+        var lines = ["jina-history report  \(since) .. \(until)  (times in \(window.zoneName))"]
         if report.targets.isEmpty { lines += ["", "no targets recorded in this database"] }
         for target in report.targets {
             lines.append("")
-            lines.append(contentsOf: render(target))
+            lines.append(contentsOf: render(target) { TimeText.rfc3339($0, zone: window.zone) })
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func render(_ target: TargetReport) -> [String] {
+    /// One target's lines; `time` formats a time in the report's zone.
+    private static func render(_ target: TargetReport, time: (Int64) -> String) -> [String] {
         var lines = ["\(target.name)  (\(target.kind.rawValue), \(target.url))"]
         guard let availability = target.availability else {
             lines.append("  no data: no verdict covers any of this window (unknown \(seconds(target.unknownMs)))")
-            lines.append(contentsOf: gaps(target.gaps))
+            lines.append(contentsOf: gaps(target.gaps, time: time))
             return lines
         }
         lines.append(
@@ -42,26 +43,26 @@ public enum TextReportRenderer {
         }
         lines.append("  outages: \(target.outages.isEmpty ? "none" : String(target.outages.count))")
         for outage in target.outages {
-            let end = outage.endedMs.map(TimeText.rfc3339) ?? "ongoing"
+            let end = outage.endedMs.map(time) ?? "ongoing"
             let cause = [
                 outage.firstFailure?.errorClass.rawValue, outage.layer?.rawValue,
                 outage.firstFailure.flatMap { $0.deployment.isEmpty ? nil : "deployment \($0.deployment)" },
             ].compactMap { $0 }.joined(separator: ", ")
             lines.append(
-                "    \(TimeText.rfc3339(outage.startedMs)) .. \(end)  \(seconds(outage.durationMs))  "
+                "    \(time(outage.startedMs)) .. \(end)  \(seconds(outage.durationMs))  "
                     + "\(outage.failedRounds) failed rounds  \(cause)")
             if let failure = outage.firstFailure, !failure.message.isEmpty {
                 lines.append("      \(failure.oneLineMessage(limit: 150))")
             }
         }
-        lines.append(contentsOf: gaps(target.gaps))
+        lines.append(contentsOf: gaps(target.gaps, time: time))
         return lines
     }
 
-    private static func gaps(_ gaps: [RecorderGap]) -> [String] {
+    private static func gaps(_ gaps: [RecorderGap], time: (Int64) -> String) -> [String] {
         ["  recorder offline: \(gaps.isEmpty ? "never" : String(gaps.count))"]
             + gaps.map { gap in
-                "    \(TimeText.rfc3339(gap.startedMs)) .. \(TimeText.rfc3339(gap.endedMs))  "
+                "    \(time(gap.startedMs)) .. \(time(gap.endedMs))  "
                     + "\(seconds(gap.durationMs))  \(gap.cause.rawValue)"
             }
     }
