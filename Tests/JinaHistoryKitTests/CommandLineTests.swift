@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import JinaHistoryKit
 import Testing
 
 /// The built binary on bad input: one line naming the problem, a non-zero exit, and no database created.
@@ -29,6 +30,9 @@ struct CommandLineTests {
         (["report", "--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not a time zone"),
         (["report", "--since", "5"], "a bare number is unix seconds"),
         (["report", "--fail-under", "150"], "--fail-under 150.0 must be a percentage from 0 to 100"),
+        (["annotate", "--from", "1h", "--to", "now"], "say what to annotate: --maintenance"),
+        (["annotate", "--maintenance", "--from", "now", "--to", "1h"], "--from must be before --to"),
+        (["annotate", "--maintenance", "--from", "1h", "--to", "now"], "no history database at"),
     ])
     func badInput(arguments: [String], problem: String) async throws {
         let directory = try TestPaths.temporaryDirectory()
@@ -69,6 +73,34 @@ struct CommandLineTests {
         let empty = try await runJinaHistory(["report", "--db", database, "--since", "2h", "--until", "1h",
                                               "--fail-under", "50"])
         #expect(empty.status == 1 && empty.stderr.contains("no data"), "a window without evidence does not pass")
+    }
+
+    @Test("maintenance annotated afterwards: the report moves the window's time out of down and lists it")
+    func annotateMaintenance() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appending(path: "history.sqlite").path
+        let port = try freePort()
+        let start = wallNowMs()
+        let record = try await runJinaHistory([
+            "record", "127.0.0.1:\(port)", "--kind", "executor", "--name", "ranker", "--db", database,
+            "--interval", "100ms", "--rounds", "3",
+        ])
+        #expect(record.status == 0, "\(record.stderr)")
+        let unknown = try await runJinaHistory(["annotate", "--maintenance", "--from", "1h", "--to", "now",
+                                                "--target", "rankr", "--db", database])
+        #expect(unknown.status == 2 && unknown.stderr.contains("--target 'rankr' is not a recorded target; known: ranker"))
+        let from = TimeText.rfc3339(start - 60_000)
+        let annotate = try await runJinaHistory(["annotate", "--maintenance", "--from", from, "--to", "now",
+                                                 "--target", "ranker", "--note", "deploy", "--db", database])
+        #expect(annotate.status == 0, "\(annotate.stderr)")
+        let report = try await jsonReport(database)
+        let target = try #require((report["targets"] as? [[String: Any]])?.first)
+        #expect(target["down_s"] as? Double == 0)
+        #expect((target["maintenance_s"] as? Double ?? 0) > 0)
+        #expect((target["maintenance"] as? [[String: Any]])?.map { $0["note"] as? String } == ["deploy"])
+        let text = try await runJinaHistory(["report", "--db", database])
+        #expect(text.stdout.contains("maintenance: ") && text.stdout.contains("this target  deploy"), "\(text.stdout)")
     }
 
     @Test("the binary works copied alone to another directory: the schema is embedded, no files beside it")

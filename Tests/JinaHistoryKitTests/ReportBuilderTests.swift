@@ -27,6 +27,31 @@ struct ReportBuilderTests {
         #expect(report.gaps.isEmpty)
     }
 
+    @Test("maintenance added afterwards moves its time out of up, down and unknown; overlaps count once")
+    func maintenanceWindows() throws {
+        var history = HandMadeHistory()
+        history.run(1, from: 0, heartbeat: 8_000, stopped: 8_000)
+        history.rounds(1, .up, at: [0, 1_000, 2_000] + slots(5_000, 8_000))
+        history.rounds(1, .down, at: [3_000, 4_000])
+        history.maintenance = [
+            MaintenanceWindow(targetId: 1, fromMs: 2_500, toMs: 4_000, note: "deploy"),
+            MaintenanceWindow(targetId: nil, fromMs: 3_500, toMs: 4_500, note: "network work, all targets"),
+            MaintenanceWindow(targetId: 2, fromMs: 0, toMs: 10_000, note: "another target's"),
+            MaintenanceWindow(targetId: nil, fromMs: 9_000, toMs: 12_000, note: "cut by the window"),
+        ]
+        let report = try history.report(since: 0, until: 10_000)
+        // Maintenance: 2.5–4.5 s (two windows, merged) and 9–10 s (recorder stopped then, unknown otherwise).
+        #expect(report.maintenanceMs == 3_000)
+        #expect(report.upMs == 5_500)  // 0–2.5 s and 5–8 s
+        #expect(report.downMs == 500)  // 4.5–5 s
+        #expect(report.unknownMs == 1_000)  // 8–9 s
+        #expect(report.upMs + report.downMs + report.maintenanceMs + report.unknownMs == 10_000)
+        #expect(report.coverage == 6_000.0 / 7_000)
+        #expect(report.maintenance.map(\.note) == ["deploy", "network work, all targets", "cut by the window"])
+        #expect(report.maintenance.last?.toMs == 10_000)
+        #expect(report.outages.count == 1, "the outage itself is still reported")
+    }
+
     @Test("a crashed run's tail after its last heartbeat is unknown, and the gap says crash")
     func crashedRun() throws {
         var history = HandMadeHistory()

@@ -40,8 +40,14 @@ public struct FailureDetail: Hashable, Codable, Sendable {
 
     /// The message for a terminal line: control characters (remote text can carry any) shown as spaces, cut at
     /// `limit` characters.
-    public func oneLineMessage(limit: Int) -> String {
-        let flat = String(message.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
+    public func oneLineMessage(limit: Int) -> String { message.oneLine(limit: limit) }
+}
+
+extension String {
+    /// For a terminal line: control characters (remote or user text can carry any) shown as spaces, cut at
+    /// `limit` characters.
+    public func oneLine(limit: Int) -> String {
+        let flat = String(unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
         return flat.count > limit ? String(flat.prefix(limit)) + "..." : flat
     }
 }

@@ -88,3 +88,24 @@ public struct StoredRound: Hashable, Sendable {
         self.round = round
     }
 }
+
+/// A maintenance window annotated after the fact (`jina-history annotate --maintenance`): its time is moved out
+/// of up and down for its target, or for every target when it names none.
+public struct MaintenanceWindow: Hashable, Codable, Sendable {
+    /// The target row it applies to; `nil` for all targets.
+    public var targetId: Int64?
+    /// Start, UTC epoch ms (inclusive).
+    public var fromMs: Int64
+    /// End, UTC epoch ms (exclusive).
+    public var toMs: Int64
+    /// Why, as the operator wrote it.
+    public var note: String
+
+    /// Creates a window.
+    public init(targetId: Int64?, fromMs: Int64, toMs: Int64, note: String) {
+        self.targetId = targetId
+        self.fromMs = fromMs
+        self.toMs = toMs
+        self.note = note
+    }
+}

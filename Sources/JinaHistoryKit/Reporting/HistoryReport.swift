@@ -95,6 +95,8 @@ public struct TargetReport: Hashable, Sendable {
     public var outages: [Outage] = []
     /// Recorder-offline stretches within the window.
     public var gaps: [RecorderGap] = []
+    /// Maintenance windows that apply to this target, clipped to the report's window, in time order.
+    public var maintenance: [MaintenanceWindow] = []
 
     /// `up / (up + down)`, or `nil` with no evidence.
     public var availability: Double? { ratio(upMs, upMs + downMs) }

@@ -40,6 +40,13 @@ public enum JSONReportRenderer {
             "latency_ms": latency(LatencySummary(sortedMicroseconds: target.successLatenciesUs)),
             "time_to_fail_ms": latency(LatencySummary(sortedMicroseconds: target.failureLatenciesUs)),
             "outages": target.outages.map(outage),
+            "maintenance": target.maintenance.map { window in
+                [
+                    "from": TimeText.rfc3339(window.fromMs), "to": TimeText.rfc3339(window.toMs),
+                    "duration_s": seconds(window.toMs - window.fromMs), "note": window.note,
+                    "all_targets": window.targetId == nil,
+                ]
+            },
             "gaps": target.gaps.map { gap in
                 [
                     "started_at": TimeText.rfc3339(gap.startedMs), "ended_at": TimeText.rfc3339(gap.endedMs),

@@ -26,8 +26,8 @@ public struct ReportBuilder: Sendable {
             + Int64(policy.attempts - 1) * policy.retryDelayMs
     }
 
-    /// Registers the recorder runs and the targets.
-    public mutating func begin(runs: [RecorderRunSpan], targets: [StoredTarget]) {
+    /// Registers the recorder runs, the targets and the maintenance windows.
+    public mutating func begin(runs: [RecorderRunSpan], targets: [StoredTarget], maintenance: [MaintenanceWindow] = []) {
         for run in runs {
             let longestInterval = targets.compactMap { $0.policies[run.id]?.intervalMs }.max() ?? 0
             let ending = run.ending(nowMs: window.nowMs, staleAfterMs: Self.heartbeatGraceMs + 2 * longestInterval)
@@ -35,7 +35,13 @@ public struct ReportBuilder: Sendable {
             runSpans[run.id] = (run.startedMs, endMs, ending)
         }
         for target in targets {
-            accumulators[target.id] = TargetAccumulator(target: target, window: window)
+            let windows = maintenance
+                .filter { ($0.targetId == nil || $0.targetId == target.id) && $0.toMs > window.sinceMs
+                    && $0.fromMs < window.untilMs }
+                .map { MaintenanceWindow(targetId: $0.targetId, fromMs: max($0.fromMs, window.sinceMs),
+                                         toMs: min($0.toMs, window.untilMs), note: $0.note) }
+                .sorted { ($0.fromMs, $0.toMs) < ($1.fromMs, $1.toMs) }
+            accumulators[target.id] = TargetAccumulator(target: target, window: window, maintenance: windows)
         }
     }
 
@@ -97,11 +103,29 @@ private struct TargetAccumulator: Sendable {
     private var outage: Outage?
     private var downStreak: (count: Int, layer: Outage.Layer?) = (0, nil)
     private var lastEvidenceMs: Int64?
+    /// The union of the target's maintenance windows within the report's window, disjoint and in order.
+    private let maintenanceSpans: [(fromMs: Int64, toMs: Int64)]
 
-    init(target: StoredTarget, window: ReportWindow) {
+    init(target: StoredTarget, window: ReportWindow, maintenance: [MaintenanceWindow]) {
         self.target = target
         self.window = window
         report = TargetReport(name: target.name, kind: target.kind, url: target.url)
+        report.maintenance = maintenance
+        var spans: [(fromMs: Int64, toMs: Int64)] = []
+        for window in maintenance {
+            if let last = spans.last, window.fromMs <= last.toMs {
+                spans[spans.count - 1].toMs = max(last.toMs, window.toMs)
+            } else {
+                spans.append((window.fromMs, window.toMs))
+            }
+        }
+        maintenanceSpans = spans
+        report.maintenanceMs = spans.reduce(0) { $0 + $1.toMs - $1.fromMs }
+    }
+
+    /// How much of `[start, end)` is maintenance.
+    private func maintenanceOverlapMs(_ start: Int64, _ end: Int64) -> Int64 {
+        maintenanceSpans.reduce(0) { $0 + max(0, min(end, $1.toMs) - max(start, $1.fromMs)) }
     }
 
     mutating func add(_ stored: StoredRound, policy: ProbePolicy, runEndMs: Int64) {
@@ -139,7 +163,8 @@ private struct TargetAccumulator: Sendable {
         let start = max(round.scheduledMs, window.sinceMs)
         let end = min(endMs, window.untilMs)
         guard end > start else { return }
-        if round.verdict == .up { report.upMs += end - start } else { report.downMs += end - start }
+        let evidenceMs = end - start - maintenanceOverlapMs(start, end)
+        if round.verdict == .up { report.upMs += evidenceMs } else { report.downMs += evidenceMs }
     }
 
     private mutating func count(_ round: RoundRecord) {

@@ -21,8 +21,9 @@ public enum TextReportRenderer {
     private static func render(_ target: TargetReport, time: (Int64) -> String) -> [String] {
         var lines = ["\(target.name)  (\(target.kind.rawValue), \(target.url))"]
         guard let availability = target.availability else {
-            lines.append("  no data: no verdict covers any of this window (unknown \(seconds(target.unknownMs)))")
-            lines.append(contentsOf: gaps(target.gaps, time: time))
+            lines.append("  no data: no verdict covers this window outside maintenance "
+                + "(unknown \(seconds(target.unknownMs)), maintenance \(seconds(target.maintenanceMs)))")
+            lines.append(contentsOf: maintenance(target, time: time) + gaps(target.gaps, time: time))
             return lines
         }
         lines.append(
@@ -55,8 +56,17 @@ public enum TextReportRenderer {
                 lines.append("      \(failure.oneLineMessage(limit: 150))")
             }
         }
-        lines.append(contentsOf: gaps(target.gaps, time: time))
+        lines.append(contentsOf: maintenance(target, time: time) + gaps(target.gaps, time: time))
         return lines
+    }
+
+    private static func maintenance(_ target: TargetReport, time: (Int64) -> String) -> [String] {
+        guard !target.maintenance.isEmpty else { return [] }
+        return ["  maintenance: \(seconds(target.maintenanceMs)) (not counted as up or down)"]
+            + target.maintenance.map { window in
+                let scope = window.targetId == nil ? "all targets" : "this target"
+                return "    \(time(window.fromMs)) .. \(time(window.toMs))  \(scope)  \(window.note.oneLine(limit: 100))"
+            }
     }
 
     private static func gaps(_ gaps: [RecorderGap], time: (Int64) -> String) -> [String] {

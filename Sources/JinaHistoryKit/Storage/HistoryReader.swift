@@ -32,7 +32,18 @@ public final class HistoryReader: Sendable {
                     return run
                 }
                 let targets = try Self.targets(db)
-                builder.begin(runs: runs, targets: targets)
+                let maintenance = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT target_id, from_ms, to_ms, note FROM annotation
+                        WHERE kind = 'maintenance' AND to_ms > ? AND from_ms < ? ORDER BY from_ms
+                        """,
+                    arguments: [window.sinceMs, window.untilMs]
+                ).map { row in
+                    MaintenanceWindow(targetId: row["target_id"], fromMs: row["from_ms"], toMs: row["to_ms"],
+                                      note: row["note"])
+                }
+                builder.begin(runs: runs, targets: targets, maintenance: maintenance)
                 let loadFromMs = try Self.loadStart(db, targets: targets, sinceMs: window.sinceMs)
                 try Self.forEachRound(db, fromMs: loadFromMs, untilMs: window.untilMs) { builder.add($0) }
             }

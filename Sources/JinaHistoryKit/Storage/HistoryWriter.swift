@@ -108,6 +108,31 @@ public final class HistoryWriter: Sendable {
         }
     }
 
+    /// Records a maintenance window after the fact, for the target named `targetName`, or for all targets.
+    ///
+    /// - throws: ``JinaHistoryError`` when no target has that name (naming the ones there are), or on storage.
+    public func annotateMaintenance(targetName: String?, fromMs: Int64, toMs: Int64, note: String,
+                                    createdMs: Int64) throws {
+        try write { db in
+            var targetId: Int64?
+            if let targetName {
+                targetId = try Int64.fetchOne(db, sql: "SELECT id FROM target WHERE name = ?", arguments: [targetName])
+                guard targetId != nil else {
+                    let names = try String.fetchAll(db, sql: "SELECT name FROM target ORDER BY name")
+                    throw JinaHistoryError.badInput(
+                        "--target '\(targetName)' is not a recorded target; known: "
+                            + (names.isEmpty ? "none yet" : names.joined(separator: ", ")))
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO annotation (target_id, kind, from_ms, to_ms, note, created_ms)
+                    VALUES (?, 'maintenance', ?, ?, ?, ?)
+                    """,
+                arguments: [targetId, fromMs, toMs, note, createdMs])
+        }
+    }
+
     /// Labels as a JSON object with sorted keys, so equal labels are equal text.
     private static func json(_ labels: [String: String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: labels, options: [.sortedKeys])) ?? Data("{}".utf8)

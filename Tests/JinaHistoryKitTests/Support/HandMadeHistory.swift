@@ -5,6 +5,7 @@ struct HandMadeHistory {
     var policy = try! ProbePolicy(intervalMs: 1_000, timeoutMs: 500)
     var runs: [RecorderRunSpan] = []
     var rounds: [StoredRound] = []
+    var maintenance: [MaintenanceWindow] = []
 
     /// Adds a run; `stoppedMs` nil means no clean-stop mark.
     mutating func run(_ id: Int64, from startMs: Int64, heartbeat: Int64, stopped: Int64?) {
@@ -31,7 +32,7 @@ struct HandMadeHistory {
         let policies = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, policy) })
         builder.begin(runs: runs, targets: [
             StoredTarget(id: 1, name: "t", kind: .flow, url: "grpc://127.0.0.1:1", policies: policies)
-        ])
+        ], maintenance: maintenance)
         for round in rounds.sorted(by: { $0.round.scheduledMs < $1.round.scheduledMs }) { builder.add(round) }
         let report = builder.finish()
         guard let target = report.targets.first else { throw ConditionTimedOut(description: "no target") }
