@@ -16,17 +16,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(help: """
-        Window start: a duration back from now (90s, 15m, 24h, 7d, 2w), now, today, yesterday, a date \
-        (2026-11-24), a local time (2026-11-24T10:00, read in --tz), an RFC 3339 time, or unix seconds.
-        """)
-    var since = "24h"
-
-    @Option(help: "Window end, in the same forms as --since.")
-    var until = "now"
-
-    @Option(help: "Time zone for dates and local times in --since/--until and for the text report: UTC, an IANA name (Europe/Berlin) or +01:00.")
-    var tz = "UTC"
+    @OptionGroup var window: WindowOptions
 
     @Option(help: "text for people, json for programs.")
     var format = Format.text
@@ -36,12 +26,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let failing = try await reportingErrors {
-            let nowMs = RunClock.wallNowMs()
-            let zone = try TimeText.zone(named: tz)
-            let window = try ReportWindow(
-                sinceMs: try TimeText.epochMilliseconds(since, flag: "--since", nowMs: nowMs, zone: zone),
-                untilMs: try TimeText.epochMilliseconds(until, flag: "--until", nowMs: nowMs, zone: zone),
-                nowMs: nowMs, zone: zone)
+            let window = try window.window(nowMs: RunClock.wallNowMs())
             if let failUnder, !(0...100).contains(failUnder) {
                 throw JinaHistoryError.badInput("--fail-under \(failUnder) must be a percentage from 0 to 100")
             }

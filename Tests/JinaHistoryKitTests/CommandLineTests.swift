@@ -31,6 +31,8 @@ struct CommandLineTests {
         (["report", "--since", "5"], "a bare number is unix seconds"),
         (["report", "--fail-under", "150"], "--fail-under 150.0 must be a percentage from 0 to 100"),
         (["annotate", "--from", "1h", "--to", "now"], "say what to annotate: --maintenance"),
+        (["export", "--what", "pings"], "--what 'pings': export rounds, attempts, transitions or outages"),
+        (["export", "--what", "rounds", "--format", "xml"], "--format 'xml': use csv or ndjson"),
         (["annotate", "--maintenance", "--from", "now", "--to", "1h"], "--from must be before --to"),
         (["annotate", "--maintenance", "--from", "1h", "--to", "now"], "no history database at"),
     ])
@@ -101,6 +103,38 @@ struct CommandLineTests {
         #expect((target["maintenance"] as? [[String: Any]])?.map { $0["note"] as? String } == ["deploy"])
         let text = try await runJinaHistory(["report", "--db", database])
         #expect(text.stdout.contains("maintenance: ") && text.stdout.contains("this target  deploy"), "\(text.stdout)")
+    }
+
+    @Test("export streams rounds, attempts, transitions and outages as CSV and NDJSON")
+    func export() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appending(path: "history.sqlite").path
+        let record = try await runJinaHistory([
+            "record", "127.0.0.1:\(try freePort())", "--kind", "executor", "--name", "ranker", "--db", database,
+            "--interval", "100ms", "--rounds", "3",
+        ])
+        #expect(record.status == 0, "\(record.stderr)")
+        let rounds = try await runJinaHistory(["export", "--what", "rounds", "--db", database])
+        let lines = rounds.stdout.split(separator: "\n")
+        #expect(lines.first == "target,run,scheduled_at,verdict,attempts,start_lag_ms,duration_ms")
+        #expect(lines.count == 4 && lines.dropFirst().allSatisfy { $0.hasPrefix("ranker,1,") && $0.contains(",down,1,") },
+                "\(rounds.stdout)")
+        let attempts = try await runJinaHistory(["export", "--what", "attempts", "--format", "ndjson", "--db", database])
+        let rows = attempts.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(rows.count == 3)
+        #expect(rows.allSatisfy { $0["class"] as? String == "refused" && $0["raw_code"] as? Int == 14 && $0["ok"] as? Bool == false })
+        let transitions = try await runJinaHistory(["export", "--what", "transitions", "--db", database])
+        #expect(transitions.stdout.split(separator: "\n").count == 2 && transitions.stdout.contains(",unknown,down,"))
+        let outages = try await runJinaHistory(["export", "--what", "outages", "--format", "ndjson", "--db", database,
+                                                "--target", "ranker"])
+        let outage = try JSONSerialization.jsonObject(with: Data(outages.stdout.utf8)) as? [String: Any]
+        #expect(outage?["failed_rounds"] as? Int == 3 && outage?["class"] as? String == "refused")
+        #expect(outage?["ended_at"] is NSNull, "still ongoing")
+        let unknown = try await runJinaHistory(["export", "--what", "rounds", "--target", "x", "--db", database])
+        #expect(unknown.status == 2 && unknown.stderr.contains("--target 'x' is not a recorded target; known: ranker"))
     }
 
     @Test("the binary works copied alone to another directory: the schema is embedded, no files beside it")

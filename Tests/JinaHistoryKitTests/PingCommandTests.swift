@@ -25,6 +25,10 @@ struct PingCommandTests {
         #expect(target["name"] as? String == "search")
         #expect((target["rounds"] as? [String: Int])?["up"] == 1)
         #expect((target["gaps"] as? [[String: Any]])?.contains { $0["cause"] as? String == "recorder_crashed" } == false)
+        let attempts = try await runJinaHistory(["export", "--what", "attempts", "--db", database])
+        let row = attempts.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(row.hasPrefix("search,1,") && row.contains(",readiness,1,") && row.contains(",true,"),
+                "the inline healthy attempt is exported: \(attempts.stdout)")
     }
 
     @Test("every attempt is made and counted: 3 attempts, one lost, 2 needed → exit 0, 33% lost")

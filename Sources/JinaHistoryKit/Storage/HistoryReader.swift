@@ -50,6 +50,11 @@ public final class HistoryReader: Sendable {
         }
     }
 
+    /// Runs `body` in one read-only snapshot, turning database errors into one-line storage errors.
+    func readSnapshot<T>(_ body: (Database) throws -> T) throws -> T {
+        try HistoryDatabase.storageError(path) { try queue.read(body) }
+    }
+
     /// Whether a recorder on this host is still alive (signal 0 probes without signalling); `nil` for another
     /// host. A reused pid can only make a dead run look alive, and then its stale heartbeat still tells.
     private static func processAlive(host: String, pid: Int) -> Bool? {

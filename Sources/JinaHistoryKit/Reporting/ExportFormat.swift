@@ -1,0 +1,35 @@
+import Foundation
+
+/// What `jina-history export` writes: one table of raw history, as CSV or NDJSON, one line per row so any size
+/// streams in constant memory.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    /// RFC 4180 CSV with a header line; empty for a missing value.
+    case csv
+    /// One JSON object per line; `null` for a missing value.
+    case ndjson
+
+    /// The header line, if the format has one.
+    public func header(_ columns: [String]) -> String? {
+        self == .csv ? columns.map(Self.csvField).joined(separator: ",") : nil
+    }
+
+    /// One row; `values` line up with `columns` (String, Int64, Int, Double, Bool or nil).
+    public func line(_ columns: [String], _ values: [Any?]) -> String {
+        switch self {
+        case .csv:
+            return values.map { value in value.map { Self.csvField("\($0)") } ?? "" }.joined(separator: ",")
+        case .ndjson:
+            var object: [String: Any] = [:]
+            for (column, value) in zip(columns, values) { object[column] = value ?? NSNull() }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+                ?? Data("{}".utf8)
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    /// Quoted when it holds a comma, a quote or a line break, with quotes doubled (RFC 4180).
+    private static func csvField(_ text: String) -> String {
+        guard text.contains(where: { ",\"\r\n".contains($0) }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import JinaHistoryKit
+
+/// `jina-history export`: raw history of any window as CSV or NDJSON, streamed.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write raw history (rounds, attempts, transitions or outages) of a window as CSV or NDJSON.",
+        discussion: "Rows stream in time order from one snapshot, so any size of history exports in constant memory. Times are RFC 3339 UTC.")
+
+    @Option(help: "What to export: rounds, attempts, transitions or outages.")
+    var what: String
+
+    @Option(help: "csv (with a header line) or ndjson (one JSON object per line).")
+    var format = "csv"
+
+    @Option(help: "Only this target.")
+    var target: String?
+
+    @OptionGroup var window: WindowOptions
+
+    @OptionGroup var database: DatabaseOption
+
+    func run() async throws {
+        try await reportingErrors {
+            guard let table = ExportTable(rawValue: what) else {
+                throw JinaHistoryError.badInput("--what '\(what)': export rounds, attempts, transitions or outages")
+            }
+            guard let format = ExportFormat(rawValue: format) else {
+                throw JinaHistoryError.badInput("--format '\(format)': use csv or ndjson")
+            }
+            let window = try window.window(nowMs: RunClock.wallNowMs())
+            let reader = try HistoryReader(path: database.path)
+            let output = BufferedOutput()
+            if let header = format.header(table.columns) { output.write(header) }
+            try reader.export(table, window: window, target: target) { values in
+                output.write(format.line(table.columns, values))
+            }
+            output.flush()
+        }
+    }
+}
+
+/// Lines to stdout in 64 KiB writes: an export of millions of rows should not make a system call per row.
+private final class BufferedOutput {
+    private var buffer = Data()
+
+    func write(_ line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        FileHandle.standardOutput.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
