@@ -9,7 +9,7 @@ struct JinaHistoryCommand: AsyncParsableCommand {
         commandName: "jina-history",
         abstract: "Keep the readiness history of Jina services: record it, then report uptime, latency and outages.",
         version: "\(JinaHistoryVersion.current) (history schema \(HistorySchema.version))",
-        subcommands: [RecordCommand.self, ReportCommand.self, PingCommand.self, AnnotateCommand.self, ExportCommand.self])
+        subcommands: [RecordCommand.self, ReportCommand.self, PingCommand.self, AnnotateCommand.self, ExportCommand.self, TimelineCommand.self])
 }
 
 /// Runs `body`, turning the library's errors into one line on stderr and an exit code:

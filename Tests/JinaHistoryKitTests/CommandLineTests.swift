@@ -135,6 +135,13 @@ struct CommandLineTests {
         #expect(outage?["ended_at"] is NSNull, "still ongoing")
         let unknown = try await runJinaHistory(["export", "--what", "rounds", "--target", "x", "--db", database])
         #expect(unknown.status == 2 && unknown.stderr.contains("--target 'x' is not a recorded target; known: ranker"))
+
+        let timeline = try await runJinaHistory(["timeline", "--db", database, "--target", "ranker"])
+        let timelineLines = timeline.stdout.split(separator: "\n")
+        #expect(timelineLines.filter { $0.contains("ranker  round down") }.count == 3, "\(timeline.stdout)")
+        #expect(timelineLines.filter { $0.contains("attempt 1") && $0.contains("refused (code 14)") }.count == 3)
+        #expect(timelineLines.contains { $0.contains("ranker  unknown -> down") })
+        #expect(timelineLines.last?.hasSuffix("recorder run 1 stopped cleanly") == true)
     }
 
     @Test("the binary works copied alone to another directory: the schema is embedded, no files beside it")

@@ -24,13 +24,7 @@ public final class HistoryReader: Sendable {
         let window = builder.window
         try HistoryDatabase.storageError(path) {
             try queue.read { db in
-                let runs = try Row.fetchAll(db, sql: "SELECT * FROM recorder_run ORDER BY started_ms").map { row in
-                    var run = RecorderRunSpan(
-                        id: row["id"], startedMs: row["started_ms"], heartbeatMs: row["heartbeat_ms"],
-                        stoppedMs: row["stopped_ms"], host: row["host"], pid: row["pid"], version: row["version"])
-                    if run.stoppedMs == nil { run.processAlive = Self.processAlive(host: run.host, pid: run.pid) }
-                    return run
-                }
+                let runs = try Self.runs(db)
                 let targets = try Self.targets(db)
                 let maintenance = try Row.fetchAll(
                     db,
@@ -55,6 +49,17 @@ public final class HistoryReader: Sendable {
         try HistoryDatabase.storageError(path) { try queue.read(body) }
     }
 
+    /// Every recorder run, oldest first, with whether its process still lives when it has no stop mark.
+    static func runs(_ db: Database) throws -> [RecorderRunSpan] {
+        try Row.fetchAll(db, sql: "SELECT * FROM recorder_run ORDER BY started_ms").map { row in
+            var run = RecorderRunSpan(
+                id: row["id"], startedMs: row["started_ms"], heartbeatMs: row["heartbeat_ms"],
+                stoppedMs: row["stopped_ms"], host: row["host"], pid: row["pid"], version: row["version"])
+            if run.stoppedMs == nil { run.processAlive = Self.processAlive(host: run.host, pid: run.pid) }
+            return run
+        }
+    }
+
     /// Whether a recorder on this host is still alive (signal 0 probes without signalling); `nil` for another
     /// host. A reused pid can only make a dead run look alive, and then its stale heartbeat still tells.
     private static func processAlive(host: String, pid: Int) -> Bool? {
@@ -62,7 +67,7 @@ public final class HistoryReader: Sendable {
         return kill(pid_t(pid), 0) == 0 || errno == EPERM
     }
 
-    private static func targets(_ db: Database) throws -> [StoredTarget] {
+    static func targets(_ db: Database) throws -> [StoredTarget] {
         var policies: [Int64: [Int64: ProbePolicy]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM run_target") {
             let policy = try ProbePolicy(
@@ -106,7 +111,7 @@ public final class HistoryReader: Sendable {
     }
 
     /// Streams rounds in time order, joining the attempts of rounds that are not inline-healthy.
-    private static func forEachRound(_ db: Database, fromMs: Int64, untilMs: Int64,
+    static func forEachRound(_ db: Database, fromMs: Int64, untilMs: Int64,
                                      _ body: (StoredRound) throws -> Void) throws {
         let attemptCursor = try Row.fetchCursor(
             db,

@@ -1,0 +1,47 @@
+import Foundation
+import GRDB
+
+extension HistoryReader {
+    /// The postmortem timeline of `window`, for one target or all, from one snapshot.
+    ///
+    /// - throws: ``JinaHistoryError`` for an unknown target (naming the known ones) or an unreadable database.
+    public func timeline(window: ReportWindow, target: String?) throws -> Timeline {
+        var builder = TimelineBuilder(window: window)
+        try readSnapshot { db in
+            let targets = try Self.targets(db)
+            if let target, !targets.contains(where: { $0.name == target }) {
+                throw JinaHistoryError.badInput("--target '\(target)' is not a recorded target; known: "
+                    + (targets.isEmpty ? "none yet" : targets.map(\.name).joined(separator: ", ")))
+            }
+            let names = Dictionary(uniqueKeysWithValues: targets.map { ($0.id, $0.name) })
+            let longestInterval = targets.flatMap(\.policies.values).map(\.intervalMs).max() ?? 0
+            builder.add(runs: try Self.runs(db), staleAfterMs: ReportBuilder.heartbeatGraceMs + 2 * longestInterval)
+            let transitions = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT x.*, e.class, e.exception, e.message FROM transition x LEFT JOIN error e ON e.id = x.error_id
+                    WHERE x.at_ms >= ? AND x.at_ms < ? ORDER BY x.at_ms
+                    """,
+                arguments: [window.sinceMs, window.untilMs])
+            while let row = try transitions.next() {
+                guard let name = names[row["target_id"]], target == nil || target == name else { continue }
+                let failure = (row["class"] as String?).map { errorClass in
+                    FailureDetail(ErrorClass(rawValue: errorClass) ?? .rpcError, message: row["message"] ?? "",
+                                  exception: row["exception"] ?? "")
+                }
+                builder.add(
+                    Transition(
+                        from: TargetState(rawValue: row["from_state"]) ?? .unknown,
+                        to: TargetState(rawValue: row["to_state"]) ?? .unknown, atMs: row["at_ms"],
+                        roundScheduledMs: row["round_scheduled_ms"], streakStartedMs: row["streak_started_ms"],
+                        failure: failure),
+                    target: name)
+            }
+            try Self.forEachRound(db, fromMs: window.sinceMs, untilMs: window.untilMs) { stored in
+                guard let name = names[stored.targetId], target == nil || target == name else { return }
+                builder.add(stored.round, target: name, run: stored.runId)
+            }
+        }
+        return builder.finish()
+    }
+}

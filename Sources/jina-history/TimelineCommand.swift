@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import JinaHistoryKit
+
+/// `jina-history timeline`: the chronological evidence of a window, for a postmortem.
+struct TimelineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timeline",
+        abstract: "Show what happened, in order: recorder starts and stops, state changes, every failed round with its attempts, healthy stretches collapsed.")
+
+    @Option(help: "Only this target.")
+    var target: String?
+
+    @OptionGroup var window: WindowOptions
+
+    @OptionGroup var database: DatabaseOption
+
+    func run() async throws {
+        try await reportingErrors {
+            let window = try window.window(nowMs: RunClock.wallNowMs())
+            let timeline = try HistoryReader(path: database.path).timeline(window: window, target: target)
+            FileHandle.standardOutput.write(Data(TimelineTextRenderer.render(timeline, window: window).utf8))
+        }
+    }
+}
