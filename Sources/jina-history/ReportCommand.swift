@@ -21,6 +21,17 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "text for people, json for programs.")
     var format = Format.text
 
+    @Option(help: "Join outages separated by recoveries this short or shorter (e.g. 2m) into one incident with a flap count.")
+    var mergeGap: String?
+
+    @Option(help: "List outages by time (default) or by duration, longest first.")
+    var sort = OutageOrder.time
+
+    /// Orders of the outage list.
+    enum OutageOrder: String, ExpressibleByArgument, CaseIterable {
+        case time, duration
+    }
+
     @Option(help: "Exit 1 when a target's availability in the window is below PERCENT (or it has no data); for CI and cron.")
     var failUnder: Double?
 
@@ -30,7 +41,10 @@ struct ReportCommand: AsyncParsableCommand {
             if let failUnder, !(0...100).contains(failUnder) {
                 throw JinaHistoryError.badInput("--fail-under \(failUnder) must be a percentage from 0 to 100")
             }
-            let report = try HistoryReader(path: database.path).report(window: window)
+            let mergeGapMs = try mergeGap.map { try DurationText.milliseconds($0, flag: "--merge-gap") }
+            var report = try HistoryReader(path: database.path).report(window: window)
+            if let mergeGapMs { report = report.mergingOutages(within: mergeGapMs) }
+            if sort == .duration { report = report.sortingOutagesByDuration() }
             switch format {
             case .text: FileHandle.standardOutput.write(Data(TextReportRenderer.render(report).utf8))
             case .json: FileHandle.standardOutput.write(Data((JSONReportRenderer.render(report) + "\n").utf8))

@@ -28,6 +28,7 @@ struct CommandLineTests {
         (["report", "--since", "1h", "--until", "2h"], "--since must be before --until"),
         (["report"], "no history database at"),
         (["report", "--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not a time zone"),
+        (["report", "--merge-gap", "5x"], "--merge-gap '5x' is not a duration"),
         (["report", "--since", "5"], "a bare number is unix seconds"),
         (["report", "--fail-under", "150"], "--fail-under 150.0 must be a percentage from 0 to 100"),
         (["annotate", "--from", "1h", "--to", "now"], "say what to annotate: --maintenance"),

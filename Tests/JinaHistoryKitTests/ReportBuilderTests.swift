@@ -52,6 +52,33 @@ struct ReportBuilderTests {
         #expect(report.outages.count == 1, "the outage itself is still reported")
     }
 
+    @Test("--merge-gap joins outages split by short recoveries into one incident with flaps; --sort duration")
+    func mergedIncidents() throws {
+        var history = HandMadeHistory()
+        history.run(1, from: 0, heartbeat: 30_000, stopped: 30_000)
+        history.rounds(1, .up, at: [0, 1_000, 2_000, 5_000, 7_000] + slots(8_000, 20_000) + slots(23_000, 30_000))
+        history.rounds(1, .down, at: [3_000, 4_000, 6_000] + slots(20_000, 23_000))
+        var builder = ReportBuilder(window: try ReportWindow(sinceMs: 0, untilMs: 30_000, nowMs: 30_000))
+        builder.begin(runs: history.runs, targets: [
+            StoredTarget(id: 1, name: "t", kind: .flow, url: "grpc://h:1", policies: [1: history.policy]),
+        ])
+        for round in history.rounds.sorted(by: { $0.round.scheduledMs < $1.round.scheduledMs }) { builder.add(round) }
+        let report = builder.finish()
+        #expect(report.targets[0].outages.map(\.startedMs) == [3_000, 6_000, 20_000])
+
+        let merged = report.mergingOutages(within: 1_000)
+        let incidents = merged.targets[0].outages
+        #expect(incidents.map(\.startedMs) == [3_000, 20_000])
+        #expect(incidents[0].endedMs == 7_000 && incidents[0].flaps == 1 && incidents[0].failedRounds == 3)
+        #expect(incidents[1].flaps == 0)
+        #expect(merged.targets[0].downMs == report.targets[0].downMs, "merging changes the list, not the time")
+        #expect(merged.method.outageMergeGapMs == 1_000)
+        #expect(report.mergingOutages(within: 999).targets[0].outages.count == 3, "a longer recovery stays apart")
+
+        let longestFirst = merged.sortingOutagesByDuration().targets[0].outages
+        #expect(longestFirst.map(\.durationMs) == [4_000, 3_000])
+    }
+
     @Test("a crashed run's tail after its last heartbeat is unknown, and the gap says crash")
     func crashedRun() throws {
         var history = HandMadeHistory()

@@ -15,6 +15,38 @@ public struct HistoryReport: Hashable, Sendable {
     /// One entry per target with evidence in the database, by name.
     public var targets: [TargetReport]
 
+    /// This report with each target's outages that are at most `gapMs` apart joined into one incident, which
+    /// counts the recoveries inside it as flaps. Time accounting is unchanged: only the list of outages changes.
+    public func mergingOutages(within gapMs: Int64) -> HistoryReport {
+        var merged = self
+        merged.method.outageMergeGapMs = gapMs
+        for index in merged.targets.indices {
+            var incidents: [Outage] = []
+            for outage in merged.targets[index].outages.sorted(by: { $0.startedMs < $1.startedMs }) {
+                if var last = incidents.last, let endedMs = last.endedMs, outage.startedMs - endedMs <= gapMs {
+                    last.endedMs = outage.endedMs
+                    last.lastEvidenceMs = max(last.lastEvidenceMs, outage.lastEvidenceMs)
+                    last.failedRounds += outage.failedRounds
+                    last.flaps += 1 + outage.flaps
+                    incidents[incidents.count - 1] = last
+                } else {
+                    incidents.append(outage)
+                }
+            }
+            merged.targets[index].outages = incidents
+        }
+        return merged
+    }
+
+    /// This report with each target's outages listed longest first.
+    public func sortingOutagesByDuration() -> HistoryReport {
+        var sorted = self
+        for index in sorted.targets.indices {
+            sorted.targets[index].outages.sort { ($0.durationMs, $1.startedMs) > ($1.durationMs, $0.startedMs) }
+        }
+        return sorted
+    }
+
     /// The targets `--fail-under percent` fails on: availability below it, or no data at all (a check that
     /// cannot show availability does not pass).
     public func targets(below percent: Double) -> [TargetReport] {
@@ -65,6 +97,8 @@ public struct ReportMethod: Hashable, Sendable {
     public var percentiles = "nearest_rank over successful readiness attempts"
     /// Where the numbers came from.
     public var source = "raw_rounds"
+    /// Outages separated by recoveries this short or shorter are one incident (`--merge-gap`); 0 merges none.
+    public var outageMergeGapMs: Int64 = 0
 }
 
 /// Everything reported about one target.
@@ -158,6 +192,8 @@ public struct Outage: Hashable, Sendable {
     public var firstFailure: FailureDetail?
     /// Which layer failed, when the round checked.
     public var layer: Layer?
+    /// Short recoveries inside it when outages were merged into one incident (`--merge-gap`); 0 otherwise.
+    public var flaps = 0
 
     /// `ended − started`, or up to the last evidence while ongoing.
     public var durationMs: Int64 { (endedMs ?? lastEvidenceMs) - startedMs }

@@ -15,7 +15,7 @@ public enum JSONReportRenderer {
             "method": [
                 "availability": report.method.availability, "staleness_cap": report.method.stalenessCap,
                 "crashed_run_tail": report.method.crashedRunTail, "percentiles": report.method.percentiles,
-                "source": report.method.source,
+                "source": report.method.source, "outage_merge_gap_s": seconds(report.method.outageMergeGapMs),
             ],
             "targets": report.targets.map(target),
         ]
@@ -65,7 +65,7 @@ public enum JSONReportRenderer {
             "error_message": orNull(outage.firstFailure?.message),
             "exception": orNull(outage.firstFailure.map(\.exception).flatMap { $0.isEmpty ? nil : $0 }),
             "deployment": orNull(outage.firstFailure.map(\.deployment).flatMap { $0.isEmpty ? nil : $0 }),
-            "layer": orNull(outage.layer?.rawValue),
+            "layer": orNull(outage.layer?.rawValue), "flaps": outage.flaps,
         ]
     }
 

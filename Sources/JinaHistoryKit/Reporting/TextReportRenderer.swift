@@ -51,7 +51,8 @@ public enum TextReportRenderer {
             ].compactMap { $0 }.joined(separator: ", ")
             lines.append(
                 "    \(time(outage.startedMs)) .. \(end)  \(seconds(outage.durationMs))  "
-                    + "\(outage.failedRounds) failed rounds  \(cause)")
+                    + "\(outage.failedRounds) failed rounds" + (outage.flaps > 0 ? ", \(outage.flaps) flaps" : "")
+                    + "  \(cause)")
             if let failure = outage.firstFailure, !failure.message.isEmpty {
                 lines.append("      \(failure.oneLineMessage(limit: 150))")
             }
