@@ -11,14 +11,14 @@ struct ReportCommand: AsyncParsableCommand {
 
     /// Output formats.
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
+        case text, json, markdown
     }
 
     @OptionGroup var database: DatabaseOption
 
     @OptionGroup var window: WindowOptions
 
-    @Option(help: "text for people, json for programs.")
+    @Option(help: "text for people, json for programs, markdown for a postmortem document.")
     var format = Format.text
 
     @Option(help: "Join outages separated by recoveries this short or shorter (e.g. 2m) into one incident with a flap count.")
@@ -48,6 +48,7 @@ struct ReportCommand: AsyncParsableCommand {
             switch format {
             case .text: FileHandle.standardOutput.write(Data(TextReportRenderer.render(report).utf8))
             case .json: FileHandle.standardOutput.write(Data((JSONReportRenderer.render(report) + "\n").utf8))
+            case .markdown: FileHandle.standardOutput.write(Data(MarkdownReportRenderer.render(report).utf8))
             }
             return failUnder.map { report.targets(below: $0) } ?? []
         }

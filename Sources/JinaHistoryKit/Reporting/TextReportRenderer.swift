@@ -78,7 +78,7 @@ public enum TextReportRenderer {
             }
     }
 
-    private static func percent(_ ratio: Double) -> String { String(format: "%.3f%%", ratio * 100) }
-    private static func seconds(_ ms: Int64) -> String { String(format: "%.3fs", Double(ms) / 1_000) }
-    private static func ms(_ value: Double) -> String { String(format: "%.3f", value) }
+    private static func percent(_ ratio: Double) -> String { ReportNumberText.percent(ratio) }
+    private static func seconds(_ ms: Int64) -> String { ReportNumberText.seconds(ms) }
+    private static func ms(_ value: Double) -> String { ReportNumberText.ms(value) }
 }
