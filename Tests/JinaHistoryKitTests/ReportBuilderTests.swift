@@ -149,6 +149,24 @@ struct ReportBuilderTests {
         #expect(report.gaps == [RecorderGap(startedMs: 5_000, endedMs: 8_000, cause: .recorderStopped)])
     }
 
+    @Test("a wall clock set back between two runs: overlapping runs never count a millisecond twice")
+    func wallClockJumpBack() throws {
+        // A recorder's own slots come from the monotonic clock, so a clock change shows only across runs: run 2
+        // started after run 1 stopped, but the host clock had been set back 3 s, so its slots overlap run 1's.
+        var history = HandMadeHistory()
+        history.run(1, from: 0, heartbeat: 10_000, stopped: 10_000)
+        history.rounds(1, .up, at: slots(0, 10_000))
+        history.run(2, from: 7_000, heartbeat: 15_000, stopped: 15_000)
+        history.rounds(2, .down, at: [7_000, 8_000])
+        history.rounds(2, .up, at: slots(9_000, 15_000))
+        let report = try history.report(since: 0, until: 15_000)
+        #expect(report.upMs + report.downMs + report.unknownMs + report.maintenanceMs == 15_000)
+        #expect(report.downMs == 2_000, "each slot's verdict holds until the next slot, whichever run made it")
+        #expect(report.upMs == 13_000)
+        #expect(report.rounds.total == 18, "every stored round is still counted")
+        #expect(report.gaps.isEmpty)
+    }
+
     @Test("a window cutting an outage counts only its own time but names the whole outage")
     func windowCutsOutage() throws {
         var history = HandMadeHistory()
