@@ -46,7 +46,12 @@ struct ReportCommand: AsyncParsableCommand {
             if let mergeGapMs { report = report.mergingOutages(within: mergeGapMs) }
             if sort == .duration { report = report.sortingOutagesByDuration() }
             switch format {
-            case .text: FileHandle.standardOutput.write(Data(TextReportRenderer.render(report).utf8))
+            case .text:
+                // Colour only for a person at a terminal who has not asked for none (no-color.org).
+                let environment = ProcessInfo.processInfo.environment
+                let colour = isatty(1) == 1 && environment["NO_COLOR"].map(\.isEmpty) ?? true
+                    && environment["TERM"] != "dumb"
+                FileHandle.standardOutput.write(Data(TextReportRenderer.render(report, colour: colour).utf8))
             case .json: FileHandle.standardOutput.write(Data((JSONReportRenderer.render(report) + "\n").utf8))
             case .markdown: FileHandle.standardOutput.write(Data(MarkdownReportRenderer.render(report).utf8))
             }

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import JinaHistoryKit
+import JinaProtos
+import Synchronization
 import Testing
 
 /// The built binary on bad input: one line naming the problem, a non-zero exit, and no database created.
@@ -143,6 +145,46 @@ struct CommandLineTests {
         #expect(timelineLines.filter { $0.contains("attempt 1") && $0.contains("refused (code 14)") }.count == 3)
         #expect(timelineLines.contains { $0.contains("ranker  unknown -> down") })
         #expect(timelineLines.last?.hasSuffix("recorder run 1 stopped cleanly") == true)
+    }
+
+    @Test("every number of the text report is the JSON report's, and the summary, strip and lines fit 80 columns")
+    func textMatchesJSON() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appending(path: "history.sqlite").path
+        let calls = Mutex(0)
+        try await withFakeGateway(dryRun: {
+            var status = Jina_StatusProto()
+            if calls.withLock({ $0 += 1; return $0 }) % 3 == 0 { status.code = .error }
+            return status
+        }) { port in
+            let record = try await runJinaHistory(["record", "127.0.0.1:\(port)", "--name", "flaky", "--db", database,
+                                                   "--interval", "100ms", "--rounds", "9"])
+            #expect(record.status == 0, "\(record.stderr)")
+        }
+        let json = try #require((try await jsonReport(database))["targets"] as? [[String: Any]]).first ?? [:]
+        let text = try await runJinaHistory(["report", "--db", database, "--since", "1h"]).stdout
+        func number(_ key: String) -> Double { json[key] as? Double ?? -1 }
+        let rounds = json["rounds"] as? [String: Int] ?? [:]
+        let attempts = json["attempts"] as? [String: Int] ?? [:]
+        let latency = json["latency_ms"] as? [String: Any] ?? [:]
+        for expected in [
+            String(format: "availability %.3f%%  up %.3fs, down %.3fs", number("availability") * 100, number("up_s"),
+                   number("down_s")),
+            String(format: "coverage     %.3f%%  unknown %.3fs", number("coverage") * 100, number("unknown_s")),
+            "rounds \(rounds["total"] ?? -1): \(rounds["up"] ?? -1) up, \(rounds["down"] ?? -1) down, "
+                + "\(rounds["skipped"] ?? -1) skipped, \(rounds["flaky"] ?? -1) flaky; attempts \(attempts["total"] ?? -1), "
+                + "\(attempts["ok"] ?? -1) ok",
+            String(format: "p50 %.3f  p95 %.3f  p99 %.3f", latency["p50"] as? Double ?? -1,
+                   latency["p95"] as? Double ?? -1, latency["p99"] as? Double ?? -1),
+            "strip  [\(json["strip"] as? String ?? "?")]",
+        ] {
+            #expect(text.contains(expected), "text lacks '\(expected)':\n\(text)")
+        }
+        #expect((rounds["down"] ?? 0) >= 2 && (rounds["up"] ?? 0) >= 5, "the fake fails every third call: \(rounds)")
+        #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 },
+                "lines over 80 columns:\n\(text)")
+        #expect(!text.contains("\u{1B}["), "no colour when not a terminal")
     }
 
     @Test("the binary works copied alone to another directory: the schema is embedded, no files beside it")

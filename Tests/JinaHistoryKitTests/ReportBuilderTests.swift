@@ -149,6 +149,21 @@ struct ReportBuilderTests {
         #expect(report.gaps == [RecorderGap(startedMs: 5_000, endedMs: 8_000, cause: .recorderStopped)])
     }
 
+    @Test("the strip shows each bucket's worst state, so a short outage or gap never disappears")
+    func strip() throws {
+        var history = HandMadeHistory()
+        history.run(1, from: 0, heartbeat: 40_000, stopped: 40_000)
+        history.rounds(1, .up, at: slots(0, 10_000) + slots(11_000, 40_000))
+        history.rounds(1, .down, at: [10_000])
+        history.run(2, from: 50_000, heartbeat: 60_000, stopped: 60_000)
+        history.rounds(2, .up, at: slots(50_000, 60_000))
+        history.maintenance = [MaintenanceWindow(targetId: nil, fromMs: 55_000, toMs: 60_000, note: "")]
+        let report = try history.report(since: 0, until: 60_000)
+        let strip = String(report.strip.map(\.symbol))
+        #expect(strip == String(repeating: "=", count: 10) + "#" + String(repeating: "=", count: 29)
+            + String(repeating: ".", count: 10) + String(repeating: "=", count: 5) + String(repeating: "m", count: 5))
+    }
+
     @Test("a wall clock set back between two runs: overlapping runs never count a millisecond twice")
     func wallClockJumpBack() throws {
         // A recorder's own slots come from the monotonic clock, so a clock change shows only across runs: run 2

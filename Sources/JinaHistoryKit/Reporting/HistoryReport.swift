@@ -131,6 +131,34 @@ public struct TargetReport: Hashable, Sendable {
     public var gaps: [RecorderGap] = []
     /// Maintenance windows that apply to this target, clipped to the report's window, in time order.
     public var maintenance: [MaintenanceWindow] = []
+    /// The window cut into ``TargetReport/stripBuckets`` equal buckets, each with its worst state: down if any
+    /// of it was down, else unknown if any was unknown, else maintenance if any, else up. Nothing short hides.
+    public var strip: [BucketState] = []
+
+    /// Buckets of the strip.
+    public static let stripBuckets = 60
+
+    /// What a bucket of the strip shows.
+    public enum BucketState: String, Sendable {
+        /// Up throughout.
+        case up
+        /// Some of it down.
+        case down
+        /// Some of it with no fresh verdict.
+        case unknown
+        /// Some of it in maintenance, the rest up.
+        case maintenance
+
+        /// One character for the strip: `=` up, `#` down, `.` unknown, `m` maintenance.
+        public var symbol: Character {
+            switch self {
+            case .up: "="
+            case .down: "#"
+            case .unknown: "."
+            case .maintenance: "m"
+            }
+        }
+    }
 
     /// `up / (up + down)`, or `nil` with no evidence.
     public var availability: Double? { ratio(upMs, upMs + downMs) }

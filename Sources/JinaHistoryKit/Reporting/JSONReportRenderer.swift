@@ -40,6 +40,7 @@ public enum JSONReportRenderer {
             "latency_ms": latency(LatencySummary(sortedMicroseconds: target.successLatenciesUs)),
             "time_to_fail_ms": latency(LatencySummary(sortedMicroseconds: target.failureLatenciesUs)),
             "outages": target.outages.map(outage),
+            "strip": String(target.strip.map(\.symbol)),
             "maintenance": target.maintenance.map { window in
                 [
                     "from": TimeText.rfc3339(window.fromMs), "to": TimeText.rfc3339(window.toMs),

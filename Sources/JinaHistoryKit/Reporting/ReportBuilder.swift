@@ -105,6 +105,9 @@ private struct TargetAccumulator: Sendable {
     private var lastEvidenceMs: Int64?
     /// The union of the target's maintenance windows within the report's window, disjoint and in order.
     private let maintenanceSpans: [(fromMs: Int64, toMs: Int64)]
+    /// Up and down milliseconds per strip bucket.
+    private var bucketUpMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
+    private var bucketDownMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
 
     init(target: StoredTarget, window: ReportWindow, maintenance: [MaintenanceWindow]) {
         self.target = target
@@ -121,6 +124,22 @@ private struct TargetAccumulator: Sendable {
         }
         maintenanceSpans = spans
         report.maintenanceMs = spans.reduce(0) { $0 + $1.toMs - $1.fromMs }
+    }
+
+    /// The milliseconds of strip bucket `index`: equal slices of the window, the last one taking the remainder.
+    private func bucketRange(_ index: Int) -> Range<Int64> {
+        let size = max(1, window.lengthMs / Int64(TargetReport.stripBuckets))
+        let start = window.sinceMs + Int64(index) * size
+        let end = index == TargetReport.stripBuckets - 1 ? window.untilMs : min(window.untilMs, start + size)
+        return start..<max(start, end)
+    }
+
+    /// The strip buckets `[start, end)` touches.
+    private func buckets(overlapping start: Int64, _ end: Int64) -> ClosedRange<Int> {
+        let size = max(1, window.lengthMs / Int64(TargetReport.stripBuckets))
+        let last = TargetReport.stripBuckets - 1
+        let first = min(last, Int((start - window.sinceMs) / size))
+        return first...max(first, min(last, Int((end - 1 - window.sinceMs) / size)))
     }
 
     /// How much of `[start, end)` is maintenance.
@@ -144,6 +163,15 @@ private struct TargetAccumulator: Sendable {
         copy.closeOpenSegment(at: nil)
         var report = copy.report
         report.unknownMs = window.lengthMs - report.upMs - report.downMs - report.maintenanceMs
+        report.strip = (0..<TargetReport.stripBuckets).map { bucket in
+            let range = copy.bucketRange(bucket)
+            if range.isEmpty { return .unknown }
+            let maintenanceMs = copy.maintenanceOverlapMs(range.lowerBound, range.upperBound)
+            let unknownMs = Int64(range.count) - copy.bucketUpMs[bucket] - copy.bucketDownMs[bucket] - maintenanceMs
+            if copy.bucketDownMs[bucket] > 0 { return .down }
+            if unknownMs > 0 { return .unknown }
+            return maintenanceMs > 0 ? .maintenance : .up
+        }
         if var ongoing = copy.outage {
             ongoing.lastEvidenceMs = max(ongoing.startedMs, min(copy.lastEvidenceMs ?? ongoing.startedMs, window.untilMs))
             report.outages.append(ongoing)
@@ -165,6 +193,13 @@ private struct TargetAccumulator: Sendable {
         guard end > start else { return }
         let evidenceMs = end - start - maintenanceOverlapMs(start, end)
         if round.verdict == .up { report.upMs += evidenceMs } else { report.downMs += evidenceMs }
+        for bucket in buckets(overlapping: start, end) {
+            let range = bucketRange(bucket)
+            let from = max(start, range.lowerBound)
+            let to = min(end, range.upperBound)
+            let overlap = to - from - maintenanceOverlapMs(from, to)
+            if round.verdict == .up { bucketUpMs[bucket] += overlap } else { bucketDownMs[bucket] += overlap }
+        }
     }
 
     private mutating func count(_ round: RoundRecord) {

@@ -3,26 +3,60 @@ import Foundation
 /// Renders a report for people: per target, availability with the seconds behind it, coverage, rounds,
 /// latency, outages and recorder-offline gaps. Every number is the JSON report's, rounded for reading.
 public enum TextReportRenderer {
-    /// The report as text, ending with a newline.
-    public static func render(_ report: HistoryReport) -> String {
+    /// The report as text, ending with a newline; 80 columns wide. `colour` adds ANSI colours to the strips
+    /// (for a terminal that did not ask for `NO_COLOR`).
+    public static func render(_ report: HistoryReport, colour: Bool = false) -> String {
         let window = report.window
         let since = TimeText.rfc3339(window.sinceMs, zone: window.zone)
         let until = TimeText.rfc3339(window.untilMs, zone: window.zone)
-        var lines = ["jina-history report  \(since) .. \(until)  (times in \(window.zoneName))"]
+        var lines = ["jina-history report (times in \(window.zoneName))", "window  \(since) .. \(until)"]
         if report.targets.isEmpty { lines += ["", "no targets recorded in this database"] }
+        if !report.targets.isEmpty { lines += [""] + summary(report.targets) }
         for target in report.targets {
             lines.append("")
-            lines.append(contentsOf: render(target) { TimeText.rfc3339($0, zone: window.zone) })
+            lines.append(contentsOf: render(target, colour: colour) { TimeText.rfc3339($0, zone: window.zone) })
         }
+        lines += ["", "strip: \(TargetReport.stripBuckets) buckets; = up, # some down, . some unknown, m maintenance"]
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// One line per target: the numbers to read first.
+    private static func summary(_ targets: [TargetReport]) -> [String] {
+        func column(_ text: String, _ width: Int) -> String {
+            text.count > width ? String(text.prefix(width - 3)) + "..." : text.padding(toLength: width, withPad: " ", startingAt: 0)
+        }
+        func right(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        return [column("target", 34) + right("availability", 13) + right("coverage", 10) + right("outages", 9)
+            + right("p95 ms", 11)]
+            + targets.map { target in
+                let p95 = LatencySummary(sortedMicroseconds: target.successLatenciesUs).p95.map(ms) ?? "-"
+                return column(target.name.oneLine(limit: 200), 34) + right(target.availability.map(percent) ?? "no data", 13)
+                    + right(target.coverage.map(percent) ?? "n/a", 10) + right("\(target.outages.count)", 9)
+                    + right(p95, 11)
+            }
+    }
+
+    /// The strip of a target, coloured when asked.
+    private static func strip(_ states: [TargetReport.BucketState], colour: Bool) -> String {
+        guard colour else { return String(states.map(\.symbol)) }
+        return states.map { state -> String in
+            let code = switch state {
+            case .up: "32"
+            case .down: "31"
+            case .unknown: "2"
+            case .maintenance: "34"
+            }
+            return "\u{1B}[\(code)m\(state.symbol)\u{1B}[0m"
+        }.joined()
+    }
+
     /// One target's lines; `time` formats a time in the report's zone.
-    private static func render(_ target: TargetReport, time: (Int64) -> String) -> [String] {
-        var lines = ["\(target.name)  (\(target.kind.rawValue), \(target.url))"]
+    private static func render(_ target: TargetReport, colour: Bool, time: (Int64) -> String) -> [String] {
+        var lines = [target.name.oneLine(limit: 77), "  \(target.kind.rawValue) at \(target.url.oneLine(limit: 60))",
+                     "  strip  [\(strip(target.strip, colour: colour))]"]
         guard let availability = target.availability else {
-            lines.append("  no data: no verdict covers this window outside maintenance "
-                + "(unknown \(seconds(target.unknownMs)), maintenance \(seconds(target.maintenanceMs)))")
+            lines.append("  no data: no verdict covers this window outside maintenance")
+            lines.append("  unknown \(seconds(target.unknownMs)), maintenance \(seconds(target.maintenanceMs))")
             lines.append(contentsOf: maintenance(target, time: time) + gaps(target.gaps, time: time))
             return lines
         }
@@ -38,9 +72,8 @@ public enum TextReportRenderer {
         if let mean = latency.mean, let p50 = latency.p50, let p95 = latency.p95, let p99 = latency.p99,
             let low = latency.min, let high = latency.max
         {
-            lines.append(
-                "  latency ms (\(latency.count) ok attempts): mean \(ms(mean))  p50 \(ms(p50))  p95 \(ms(p95))  "
-                    + "p99 \(ms(p99))  min \(ms(low))  max \(ms(high))")
+            lines.append("  latency ms (\(latency.count) ok attempts): mean \(ms(mean))  min \(ms(low))  max \(ms(high))")
+            lines.append("    p50 \(ms(p50))  p95 \(ms(p95))  p99 \(ms(p99))")
         }
         lines.append("  outages: \(target.outages.isEmpty ? "none" : String(target.outages.count))")
         for outage in target.outages {
@@ -49,12 +82,12 @@ public enum TextReportRenderer {
                 outage.firstFailure?.errorClass.rawValue, outage.layer?.rawValue,
                 outage.firstFailure.flatMap { $0.deployment.isEmpty ? nil : "deployment \($0.deployment)" },
             ].compactMap { $0 }.joined(separator: ", ")
-            lines.append(
-                "    \(time(outage.startedMs)) .. \(end)  \(seconds(outage.durationMs))  "
-                    + "\(outage.failedRounds) failed rounds" + (outage.flaps > 0 ? ", \(outage.flaps) flaps" : "")
-                    + "  \(cause)")
+            lines.append("    \(time(outage.startedMs)) .. \(end)  \(seconds(outage.durationMs))")
+            let detail = "\(outage.failedRounds) failed rounds" + (outage.flaps > 0 ? ", \(outage.flaps) flaps" : "")
+                + (cause.isEmpty ? "" : ", \(cause)")
+            lines.append("      \(detail.oneLine(limit: 74))")
             if let failure = outage.firstFailure, !failure.message.isEmpty {
-                lines.append("      \(failure.oneLineMessage(limit: 150))")
+                lines.append("      \(failure.oneLineMessage(limit: 71))")
             }
         }
         lines.append(contentsOf: maintenance(target, time: time) + gaps(target.gaps, time: time))
@@ -66,15 +99,14 @@ public enum TextReportRenderer {
         return ["  maintenance: \(seconds(target.maintenanceMs)) (not counted as up or down)"]
             + target.maintenance.map { window in
                 let scope = window.targetId == nil ? "all targets" : "this target"
-                return "    \(time(window.fromMs)) .. \(time(window.toMs))  \(scope)  \(window.note.oneLine(limit: 100))"
+                return "    \(time(window.fromMs)) .. \(time(window.toMs))\n      \(scope)  \(window.note.oneLine(limit: 60))"
             }
     }
 
     private static func gaps(_ gaps: [RecorderGap], time: (Int64) -> String) -> [String] {
         ["  recorder offline: \(gaps.isEmpty ? "never" : String(gaps.count))"]
             + gaps.map { gap in
-                "    \(time(gap.startedMs)) .. \(time(gap.endedMs))  "
-                    + "\(seconds(gap.durationMs))  \(gap.cause.rawValue)"
+                "    \(time(gap.startedMs)) .. \(time(gap.endedMs))\n      \(seconds(gap.durationMs))  \(gap.cause.rawValue)"
             }
     }
 
