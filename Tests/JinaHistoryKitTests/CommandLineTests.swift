@@ -136,6 +136,17 @@ struct CommandLineTests {
         let outage = try JSONSerialization.jsonObject(with: Data(outages.stdout.utf8)) as? [String: Any]
         #expect(outage?["failed_rounds"] as? Int == 3 && outage?["class"] as? String == "refused")
         #expect(outage?["ended_at"] is NSNull, "still ongoing")
+        // Every table's NDJSON rows match reports/export.schema.json, whose columns are the CSV header's.
+        let schema = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: TestPaths.repository.appending(path: "reports/export.schema.json"))) as? [String: Any]
+        let definitions = schema?["$defs"] as? [String: [String: Any]] ?? [:]
+        for (table, definition) in [(ExportTable.rounds, "round"), (.attempts, "attempt"), (.transitions, "transition"),
+                                    (.outages, "outage")] {
+            #expect(definitions[definition]?["columns"] as? [String] == table.columns, "\(table)")
+            let rows = try await runJinaHistory(["export", "--what", table.rawValue, "--format", "ndjson", "--db", database])
+            try await validateAgainstSchema(rows.stdout, schema: "export.schema.json", ndjson: true)
+        }
+
         let unknown = try await runJinaHistory(["export", "--what", "rounds", "--target", "x", "--db", database])
         #expect(unknown.status == 2 && unknown.stderr.contains("--target 'x' is not a recorded target; known: ranker"))
 

@@ -129,6 +129,9 @@ public struct TargetReport: Hashable, Sendable {
     public var outages: [Outage] = []
     /// Recorder-offline stretches within the window.
     public var gaps: [RecorderGap] = []
+    /// How the latest round in the window was probed (schedule, deadline, retries, hysteresis thresholds);
+    /// `nil` without rounds in the window.
+    public var policy: ProbePolicy?
     /// Maintenance windows that apply to this target, clipped to the report's window, in time order.
     public var maintenance: [MaintenanceWindow] = []
     /// The window cut into ``TargetReport/stripBuckets`` equal buckets, each with its worst state: down if any

@@ -41,6 +41,14 @@ public enum JSONReportRenderer {
             "time_to_fail_ms": latency(LatencySummary(sortedMicroseconds: target.failureLatenciesUs)),
             "outages": target.outages.map(outage),
             "strip": String(target.strip.map(\.symbol)),
+            "policy": orNull(target.policy.map { policy -> [String: Any] in
+                [
+                    "interval_s": seconds(policy.intervalMs), "timeout_s": seconds(policy.timeoutMs),
+                    "attempts": policy.attempts, "retry_delay_s": seconds(policy.retryDelayMs),
+                    "min_successful_attempts": policy.minSuccesses, "failure_threshold": policy.failureThreshold,
+                    "success_threshold": policy.successThreshold,
+                ]
+            }),
             "maintenance": target.maintenance.map { window in
                 [
                     "from": TimeText.rfc3339(window.fromMs), "to": TimeText.rfc3339(window.toMs),

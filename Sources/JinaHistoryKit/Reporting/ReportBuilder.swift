@@ -150,7 +150,10 @@ private struct TargetAccumulator: Sendable {
     mutating func add(_ stored: StoredRound, policy: ProbePolicy, runEndMs: Int64) {
         let round = stored.round
         let inWindow = round.scheduledMs >= window.sinceMs && round.scheduledMs < window.untilMs
-        if inWindow { count(round) }
+        if inWindow {
+            count(round)
+            report.policy = policy
+        }
         guard round.verdict != .skipped else { return }
         closeOpenSegment(at: round.scheduledMs)
         let capEnd = round.scheduledMs + 2 * policy.intervalMs + round.durationUs / 1_000

@@ -64,6 +64,10 @@ public enum TextReportRenderer {
             "  availability \(percent(availability))  up \(seconds(target.upMs)), down \(seconds(target.downMs))")
         lines.append(
             "  coverage     \(target.coverage.map(percent) ?? "n/a")  unknown \(seconds(target.unknownMs))")
+        if let policy = target.policy {
+            lines.append("  every \(seconds(policy.intervalMs)), timeout \(seconds(policy.timeoutMs)), attempts "
+                + "\(policy.attempts), thresholds down \(policy.failureThreshold) / up \(policy.successThreshold)")
+        }
         let rounds = target.rounds
         lines.append(
             "  rounds \(rounds.total): \(rounds.up) up, \(rounds.down) down, \(rounds.skipped) skipped, "

@@ -34,18 +34,20 @@ func jsonReport(_ database: String, since: String = "1h") async throws -> [Strin
     return json
 }
 
-/// Validates a JSON report with the venv's jsonschema (scripts/fixture/validate_json.py).
-func validateAgainstSchema(_ json: String) async throws {
+/// Validates a JSON report (or, with `ndjson`, each line of an NDJSON export) against a schema in reports/ with
+/// the venv's jsonschema (scripts/fixture/validate_json.py).
+func validateAgainstSchema(_ json: String, schema: String = "report.schema.json", ndjson: Bool = false) async throws {
     let file = FileManager.default.temporaryDirectory.appending(path: "report-\(UUID().uuidString).json")
     try Data(json.utf8).write(to: file)
     defer { try? FileManager.default.removeItem(at: file) }
     let validator = try ChildProcess(TestPaths.python, [
         TestPaths.repository.appending(path: "scripts/fixture/validate_json.py").path,
-        TestPaths.repository.appending(path: "reports/report.schema.json").path, file.path,
+    ] + (ndjson ? ["--ndjson"] : []) + [
+        TestPaths.repository.appending(path: "reports/\(schema)").path, file.path,
     ])
     try await validator.waitForExit(timeout: .seconds(30))
     guard validator.exitStatus == 0 else {
-        throw ConditionTimedOut(description: "report does not match reports/report.schema.json: "
+        throw ConditionTimedOut(description: "output does not match reports/\(schema): "
             + validator.lines.joined(separator: "; ") + validator.standardError)
     }
 }
