@@ -8,20 +8,11 @@ struct MarkdownReportTests {
     @Test("summary and outage tables carry the report's numbers; hostile server text stays inside its cell")
     func tables() throws {
         var history = HandMadeHistory()
+        history.name = "search|flow"
         history.run(1, from: 0, heartbeat: 10_000, stopped: 10_000)
         history.rounds(1, .up, at: [0, 1_000, 2_000] + slots(5_000, 10_000))
-        history.rounds(1, .down, at: [3_000, 4_000])
-        var builder = ReportBuilder(window: try ReportWindow(sinceMs: 0, untilMs: 10_000, nowMs: 10_000))
-        builder.begin(runs: history.runs, targets: [
-            StoredTarget(id: 1, name: "search|flow", kind: .flow, url: "grpc://h:1", policies: [1: history.policy]),
-        ])
-        for var stored in history.rounds.sorted(by: { $0.round.scheduledMs < $1.round.scheduledMs }) {
-            if stored.round.verdict == .down {
-                stored.round.attempts[0].failure = FailureDetail(.notReady, message: "a | b\n<script>alert(1)</script>")
-            }
-            builder.add(stored)
-        }
-        let markdown = MarkdownReportRenderer.render(builder.finish())
+        history.rounds(1, .down, at: [3_000, 4_000], message: "a | b\n<script>alert(1)</script>")
+        let markdown = MarkdownReportRenderer.render(try history.historyReport(since: 0, until: 10_000))
         let lines = markdown.split(separator: "\n").map(String.init)
         let summary = try #require(lines.first { $0.hasPrefix("| search\\|flow | flow |") })
         #expect(summary.contains("| 80.000% | 100.000% | 8.000s | 2.000s | 0.000s | 0.000s | 1 |"), "\(summary)")

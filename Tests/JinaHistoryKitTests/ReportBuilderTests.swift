@@ -58,12 +58,7 @@ struct ReportBuilderTests {
         history.run(1, from: 0, heartbeat: 30_000, stopped: 30_000)
         history.rounds(1, .up, at: [0, 1_000, 2_000, 5_000, 7_000] + slots(8_000, 20_000) + slots(23_000, 30_000))
         history.rounds(1, .down, at: [3_000, 4_000, 6_000] + slots(20_000, 23_000))
-        var builder = ReportBuilder(window: try ReportWindow(sinceMs: 0, untilMs: 30_000, nowMs: 30_000))
-        builder.begin(runs: history.runs, targets: [
-            StoredTarget(id: 1, name: "t", kind: .flow, url: "grpc://h:1", policies: [1: history.policy]),
-        ])
-        for round in history.rounds.sorted(by: { $0.round.scheduledMs < $1.round.scheduledMs }) { builder.add(round) }
-        let report = builder.finish()
+        let report = try history.historyReport(since: 0, until: 30_000)
         #expect(report.targets[0].outages.map(\.startedMs) == [3_000, 6_000, 20_000])
 
         let merged = report.mergingOutages(within: 1_000)

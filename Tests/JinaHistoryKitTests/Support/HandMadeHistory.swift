@@ -6,6 +6,7 @@ struct HandMadeHistory {
     var runs: [RecorderRunSpan] = []
     var rounds: [StoredRound] = []
     var maintenance: [MaintenanceWindow] = []
+    var name = "t"
 
     /// Adds a run; `stoppedMs` nil means no clean-stop mark.
     mutating func run(_ id: Int64, from startMs: Int64, heartbeat: Int64, stopped: Int64?) {
@@ -14,11 +15,11 @@ struct HandMadeHistory {
 
     /// Adds rounds of `run` at `slots` with `verdict`, each lasting `durationMs`.
     mutating func rounds(_ run: Int64, _ verdict: RoundVerdict, at slots: [Int64], durationMs: Int64 = 10,
-                         failure: ErrorClass = .notReady) {
+                         failure: ErrorClass = .notReady, message: String? = nil) {
         for slot in slots {
             let attempt = AttemptRecord(
                 number: 1, startedMs: slot, durationUs: durationMs * 1_000,
-                failure: verdict == .down ? FailureDetail(failure, message: "\(failure) at \(slot)") : nil)
+                failure: verdict == .down ? FailureDetail(failure, message: message ?? "\(failure) at \(slot)") : nil)
             rounds.append(StoredRound(
                 targetId: 1, runId: run,
                 round: RoundRecord(scheduledMs: slot, verdict: verdict, durationUs: durationMs * 1_000,
@@ -26,16 +27,22 @@ struct HandMadeHistory {
         }
     }
 
-    /// The report of `[since, until)` judged at `now`.
-    func report(since: Int64, until: Int64, now: Int64? = nil) throws -> TargetReport {
+    /// The whole report of `[since, until)` judged at `now`.
+    func historyReport(since: Int64, until: Int64, now: Int64? = nil) throws -> HistoryReport {
         var builder = ReportBuilder(window: try ReportWindow(sinceMs: since, untilMs: until, nowMs: now ?? until))
         let policies = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, policy) })
         builder.begin(runs: runs, targets: [
-            StoredTarget(id: 1, name: "t", kind: .flow, url: "grpc://127.0.0.1:1", policies: policies)
+            StoredTarget(id: 1, name: name, kind: .flow, url: "grpc://127.0.0.1:1", policies: policies)
         ], maintenance: maintenance)
         for round in rounds.sorted(by: { $0.round.scheduledMs < $1.round.scheduledMs }) { builder.add(round) }
-        let report = builder.finish()
-        guard let target = report.targets.first else { throw ConditionTimedOut(description: "no target") }
+        return builder.finish()
+    }
+
+    /// The report of the one target of `[since, until)` judged at `now`.
+    func report(since: Int64, until: Int64, now: Int64? = nil) throws -> TargetReport {
+        guard let target = try historyReport(since: since, until: until, now: now).targets.first else {
+            throw ConditionTimedOut(description: "no target")
+        }
         return target
     }
 }
