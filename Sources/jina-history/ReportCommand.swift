@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import JinaHistoryKit
 
-/// `jina-history report`: uptime, latency, outages and recorder gaps of a window, as text or JSON.
+/// `jina-history report`: uptime, latency, outages and recorder gaps of a window, as text, JSON or Markdown.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -49,8 +49,8 @@ struct ReportCommand: AsyncParsableCommand {
             case .text:
                 // Colour only for a person at a terminal who has not asked for none (no-color.org).
                 let environment = ProcessInfo.processInfo.environment
-                let colour = isatty(1) == 1 && environment["NO_COLOR"].map(\.isEmpty) ?? true
-                    && environment["TERM"] != "dumb"
+                let noColour = !(environment["NO_COLOR"] ?? "").isEmpty || environment["TERM"] == "dumb"
+                let colour = isatty(1) == 1 && !noColour
                 FileHandle.standardOutput.write(Data(TextReportRenderer.render(report, colour: colour).utf8))
             case .json: FileHandle.standardOutput.write(Data((JSONReportRenderer.render(report) + "\n").utf8))
             case .markdown: FileHandle.standardOutput.write(Data(MarkdownReportRenderer.render(report).utf8))
