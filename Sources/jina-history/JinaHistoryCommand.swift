@@ -13,13 +13,17 @@ struct JinaHistoryCommand: AsyncParsableCommand {
 }
 
 /// Runs `body`, turning the library's errors into one line on stderr and an exit code:
-/// 2 for bad input, 3 for storage problems.
+/// 2 for bad input, 3 for storage problems, 4 when another recorder already writes to the database.
 func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as JinaHistoryError {
         FileHandle.standardError.write(Data("jina-history: error: \(error.message)\n".utf8))
-        throw ExitCode(error.kind == .badInput ? 2 : 3)
+        switch error.kind {
+        case .badInput: throw ExitCode(2)
+        case .storage: throw ExitCode(3)
+        case .conflict: throw ExitCode(4)
+        }
     }
 }
 

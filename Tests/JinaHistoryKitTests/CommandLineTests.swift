@@ -198,6 +198,33 @@ struct CommandLineTests {
         #expect(!text.contains("\u{1B}["), "no colour when not a terminal")
     }
 
+    @Test("a second recorder on one database is refused, naming the running one; after a clean stop it starts")
+    func secondRecorderRefused() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appending(path: "history.sqlite").path
+        let url = "127.0.0.1:\(try freePort())"
+        let first = try ChildProcess(
+            TestPaths.binary, ["record", url, "--db", database, "--interval", "100ms", "--print-rounds", "always"])
+        do {
+            try await waitUntil("the first recorder's first round", timeout: .seconds(30)) { !first.lines.isEmpty }
+            let second = try await runJinaHistory(["record", url, "--db", database, "--rounds", "1"])
+            #expect(second.status == 4)
+            #expect(second.stderr.split(separator: "\n").count == 1)
+            #expect(second.stderr.contains("another recorder is writing to \(database): pid \(first.pid) on "),
+                    "\(second.stderr)")
+            #expect(first.isRunning, "the running recorder is untouched")
+            let ping = try await runJinaHistory(["ping", "executor", url, "--record", "--db", database])
+            #expect(ping.status == 1 && ping.stderr.isEmpty, "a one-off ping may still record beside it: \(ping.stderr)")
+        } catch {
+            Issue.record(error)
+        }
+        first.send(SIGINT)
+        try await first.waitForExit(timeout: .seconds(10))
+        let after = try await runJinaHistory(["record", url, "--db", database, "--rounds", "1"])
+        #expect(after.status == 0, "\(after.stderr)")
+    }
+
     @Test("the binary works copied alone to another directory: the schema is embedded, no files beside it")
     func binaryCopiedAlone() async throws {
         let directory = try TestPaths.temporaryDirectory()

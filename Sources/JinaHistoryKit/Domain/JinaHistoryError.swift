@@ -6,6 +6,8 @@ public struct JinaHistoryError: Error, Equatable, Sendable, CustomStringConverti
         case badInput
         /// The database cannot be opened, read or written.
         case storage
+        /// Another process already does what was asked (a second recorder on one database).
+        case conflict
     }
 
     /// Broad kind of failure.
@@ -17,6 +19,8 @@ public struct JinaHistoryError: Error, Equatable, Sendable, CustomStringConverti
     public static func badInput(_ message: String) -> JinaHistoryError { .init(kind: .badInput, message: message) }
     /// A database that cannot be used.
     public static func storage(_ message: String) -> JinaHistoryError { .init(kind: .storage, message: message) }
+    /// Another process is already doing it.
+    public static func conflict(_ message: String) -> JinaHistoryError { .init(kind: .conflict, message: message) }
 
     /// The message itself.
     public var description: String { message }

@@ -46,7 +46,7 @@ public struct Recorder: Sendable {
         let clock = RunClock()
         let (runId, targetIds) = try writer.beginRun(
             startedMs: clock.startMs, host: ProcessInfo.processInfo.hostName,
-            pid: Int(ProcessInfo.processInfo.processIdentifier), version: version, targets: targets)
+            pid: Int(ProcessInfo.processInfo.processIdentifier), version: version, targets: targets, exclusive: true)
         let queue = RoundQueue()
         let writerTask = Task { await writeLoop(queue: queue, runId: runId, clock: clock) }
         await withTaskGroup(of: Void.self) { group in

@@ -21,10 +21,21 @@ public final class HistoryWriter: Sendable {
 
     /// Writes the run row and registers its targets (created or updated by name) with their policies.
     ///
+    /// With `exclusive` (a recorder), refuses to start while another recorder is running on this database: its
+    /// run has no stop mark and its process is alive (same host) or its heartbeat is recent (another host). The
+    /// check and the new run are one transaction, so two recorders starting at once cannot both pass.
+    ///
     /// - returns: the run id and each target's id, in the order given.
-    public func beginRun(startedMs: Int64, host: String, pid: Int, version: String,
-                         targets: [ScheduledTarget]) throws -> (runId: Int64, targetIds: [Int64]) {
+    /// - throws: ``JinaHistoryError`` naming the running recorder (pid, host, since), or on storage failure.
+    public func beginRun(startedMs: Int64, host: String, pid: Int, version: String, targets: [ScheduledTarget],
+                         exclusive: Bool = false) throws -> (runId: Int64, targetIds: [Int64]) {
         try write { db in
+            if exclusive, let running = try Self.runningRecorder(db, nowMs: startedMs) {
+                throw JinaHistoryError.conflict(
+                    "another recorder is writing to \(path): pid \(running.pid) on \(running.host) since "
+                        + "\(TimeText.rfc3339(running.startedMs)) (run \(running.id)); stop it first, or record into "
+                        + "another --db (several targets fit in one recorder: give them all, or --config)")
+            }
             try db.execute(
                 sql: "INSERT INTO recorder_run (started_ms, heartbeat_ms, host, pid, version) VALUES (?, ?, ?, ?, ?)",
                 arguments: [startedMs, startedMs, host, pid, version])
@@ -131,6 +142,19 @@ public final class HistoryWriter: Sendable {
                     """,
                 arguments: [targetId, fromMs, toMs, note, createdMs])
         }
+    }
+
+    /// The newest run without a stop mark whose recorder still lives: by pid on this host, else by a heartbeat
+    /// younger than the report's crash grace.
+    private static func runningRecorder(_ db: Database, nowMs: Int64) throws -> RecorderRunSpan? {
+        let localHost = ProcessInfo.processInfo.hostName
+        for run in try HistoryReader.runs(db).reversed() where run.stoppedMs == nil {
+            let alive = run.host == localHost
+                ? run.processAlive == true
+                : nowMs - run.heartbeatMs <= ReportBuilder.heartbeatGraceMs
+            if alive { return run }
+        }
+        return nil
     }
 
     /// Labels as a JSON object with sorted keys, so equal labels are equal text.
