@@ -146,13 +146,21 @@ struct RoundPrinter: Sendable {
     }
 }
 
-/// Calls `onStop` on the first SIGINT or SIGTERM; a second one exits at once.
+/// Calls `onStop` on the first SIGINT or SIGTERM; a second one exits at once. SIGHUP, which would otherwise end
+/// the recorder without its clean-stop mark, only says that reloading is not supported.
 final class StopSignals {
     private let sources: [any DispatchSourceSignal]
 
     init(onStop: @escaping @Sendable () -> Void) {
         let stopping = Mutex(false)
-        sources = [SIGINT, SIGTERM].map { number in
+        signal(SIGHUP, SIG_IGN)
+        let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangUp.setEventHandler {
+            FileHandle.standardError.write(Data(
+                "jina-history: SIGHUP ignored: the recorder does not reload; stop it (SIGTERM) and start it again\n".utf8))
+        }
+        hangUp.resume()
+        sources = [hangUp] + [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {

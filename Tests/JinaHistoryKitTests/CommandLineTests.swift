@@ -198,7 +198,7 @@ struct CommandLineTests {
         #expect(!text.contains("\u{1B}["), "no colour when not a terminal")
     }
 
-    @Test("a second recorder on one database is refused, naming the running one; after a clean stop it starts")
+    @Test("a second recorder on one database is refused, naming the running one; SIGHUP does not stop it; after a clean stop another starts")
     func secondRecorderRefused() async throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -216,6 +216,11 @@ struct CommandLineTests {
             #expect(first.isRunning, "the running recorder is untouched")
             let ping = try await runJinaHistory(["ping", "executor", url, "--record", "--db", database])
             #expect(ping.status == 1 && ping.stderr.isEmpty, "a one-off ping may still record beside it: \(ping.stderr)")
+            first.send(SIGHUP)
+            try await waitUntil("SIGHUP answered", timeout: .seconds(10)) {
+                first.standardError.contains("SIGHUP ignored: the recorder does not reload")
+            }
+            #expect(first.isRunning, "SIGHUP does not end the recorder without its clean-stop mark")
         } catch {
             Issue.record(error)
         }
