@@ -37,6 +37,7 @@ extension HistoryReader {
     public func export(_ table: ExportTable, window: ReportWindow, target: String?,
                        row: ([Any?]) throws -> Void) throws {
         if table == .outages {
+            if let target { _ = try readSnapshot { db in try Self.targetId(named: target, db) } }
             for report in try report(window: window).targets where target == nil || report.name == target {
                 for outage in report.outages {
                     let failure = outage.firstFailure
