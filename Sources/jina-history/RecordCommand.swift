@@ -90,7 +90,7 @@ struct RecordCommand: AsyncParsableCommand {
                 throw JinaHistoryError.badInput("give target urls or --config, not both; add the urls to \(config)")
             }
             let targets = try TargetConfigurationFile.load(path: config)
-            try requireProbeable(targets.map(\.target))
+            try requireProbeable(targets.map(\.target), alreadyChecked: true)
             return targets
         }
         guard !urls.isEmpty else {

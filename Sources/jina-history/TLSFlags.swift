@@ -24,10 +24,11 @@ struct TLSFlags: ParsableArguments {
     }
 }
 
-/// Checks each target as the probes will need it and warns, once per target, about unverified TLS.
-func requireProbeable(_ targets: [Target]) throws {
+/// Checks each target as the probes will need it (a config file's targets are checked as it is read) and warns,
+/// once per target, about unverified TLS.
+func requireProbeable(_ targets: [Target], alreadyChecked: Bool = false) throws {
     for target in targets {
-        try JinaReadinessChecker.requireProbeable(target)
+        if !alreadyChecked { try JinaReadinessChecker.requireProbeable(target) }
         if target.endpoint.secure, target.tls.skipsVerification {
             FileHandle.standardError.write(Data(
                 "jina-history: warning: \(target.name): TLS certificate not verified (--insecure)\n".utf8))

@@ -128,19 +128,20 @@ private struct TargetAccumulator: Sendable {
 
     /// The milliseconds of strip bucket `index`: equal slices of the window, the last one taking the remainder.
     private func bucketRange(_ index: Int) -> Range<Int64> {
-        let size = max(1, window.lengthMs / Int64(TargetReport.stripBuckets))
-        let start = window.sinceMs + Int64(index) * size
-        let end = index == TargetReport.stripBuckets - 1 ? window.untilMs : min(window.untilMs, start + size)
+        let start = window.sinceMs + Int64(index) * bucketSizeMs
+        let end = index == TargetReport.stripBuckets - 1 ? window.untilMs : min(window.untilMs, start + bucketSizeMs)
         return start..<max(start, end)
     }
 
     /// The strip buckets `[start, end)` touches.
     private func buckets(overlapping start: Int64, _ end: Int64) -> ClosedRange<Int> {
-        let size = max(1, window.lengthMs / Int64(TargetReport.stripBuckets))
         let last = TargetReport.stripBuckets - 1
-        let first = min(last, Int((start - window.sinceMs) / size))
-        return first...max(first, min(last, Int((end - 1 - window.sinceMs) / size)))
+        let first = min(last, Int((start - window.sinceMs) / bucketSizeMs))
+        return first...max(first, min(last, Int((end - 1 - window.sinceMs) / bucketSizeMs)))
     }
+
+    /// Length of every strip bucket but the last, which also takes the remainder.
+    private var bucketSizeMs: Int64 { max(1, window.lengthMs / Int64(TargetReport.stripBuckets)) }
 
     /// How much of `[start, end)` is maintenance.
     private func maintenanceOverlapMs(_ start: Int64, _ end: Int64) -> Int64 {

@@ -60,15 +60,6 @@ extension HistoryReader {
         }
     }
 
-    private static func targetId(named name: String, _ db: Database) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM target WHERE name = ?", arguments: [name]) {
-            return id
-        }
-        let names = try String.fetchAll(db, sql: "SELECT name FROM target ORDER BY name")
-        throw JinaHistoryError.badInput(
-            "--target '\(name)' is not a recorded target; known: " + (names.isEmpty ? "none yet" : names.joined(separator: ", ")))
-    }
-
     /// The SQL of a stored table (bound to since, until, target, target) and how a row becomes values; `nil`
     /// for outages, which are counted, not stored.
     private static func query(_ table: ExportTable) -> (String, (Row) -> [Any?])? {

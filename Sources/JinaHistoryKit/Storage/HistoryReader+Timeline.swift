@@ -8,11 +8,8 @@ extension HistoryReader {
     public func timeline(window: ReportWindow, target: String?) throws -> Timeline {
         var builder = TimelineBuilder(window: window)
         try readSnapshot { db in
+            if let target { _ = try Self.targetId(named: target, db) }
             let targets = try Self.targets(db)
-            if let target, !targets.contains(where: { $0.name == target }) {
-                throw JinaHistoryError.badInput("--target '\(target)' is not a recorded target; known: "
-                    + (targets.isEmpty ? "none yet" : targets.map(\.name).joined(separator: ", ")))
-            }
             let names = Dictionary(uniqueKeysWithValues: targets.map { ($0.id, $0.name) })
             let longestInterval = targets.flatMap(\.policies.values).map(\.intervalMs).max() ?? 0
             builder.add(runs: try Self.runs(db), staleAfterMs: ReportBuilder.heartbeatGraceMs + 2 * longestInterval)

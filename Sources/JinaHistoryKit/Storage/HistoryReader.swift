@@ -49,6 +49,18 @@ public final class HistoryReader: Sendable {
         try HistoryDatabase.storageError(path) { try queue.read(body) }
     }
 
+    /// The row id of the target named `name`.
+    ///
+    /// - throws: ``JinaHistoryError`` (bad input) naming the targets there are, for `--target`.
+    static func targetId(named name: String, _ db: Database) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM target WHERE name = ?", arguments: [name]) {
+            return id
+        }
+        let names = try String.fetchAll(db, sql: "SELECT name FROM target ORDER BY name")
+        throw JinaHistoryError.badInput(
+            "--target '\(name)' is not a recorded target; known: " + (names.isEmpty ? "none yet" : names.joined(separator: ", ")))
+    }
+
     /// Every recorder run, oldest first, with whether its process still lives when it has no stop mark.
     static func runs(_ db: Database) throws -> [RecorderRunSpan] {
         try Row.fetchAll(db, sql: "SELECT * FROM recorder_run ORDER BY started_ms").map { row in

@@ -125,16 +125,7 @@ public final class HistoryWriter: Sendable {
     public func annotateMaintenance(targetName: String?, fromMs: Int64, toMs: Int64, note: String,
                                     createdMs: Int64) throws {
         try write { db in
-            var targetId: Int64?
-            if let targetName {
-                targetId = try Int64.fetchOne(db, sql: "SELECT id FROM target WHERE name = ?", arguments: [targetName])
-                guard targetId != nil else {
-                    let names = try String.fetchAll(db, sql: "SELECT name FROM target ORDER BY name")
-                    throw JinaHistoryError.badInput(
-                        "--target '\(targetName)' is not a recorded target; known: "
-                            + (names.isEmpty ? "none yet" : names.joined(separator: ", ")))
-                }
-            }
+            let targetId = try targetName.map { try HistoryReader.targetId(named: $0, db) }
             try db.execute(
                 sql: """
                     INSERT INTO annotation (target_id, kind, from_ms, to_ms, note, created_ms)
