@@ -33,11 +33,11 @@ struct ExportCommand: AsyncParsableCommand {
             let window = try window.window(nowMs: RunClock.wallNowMs())
             let reader = try HistoryReader(path: database.path)
             let output = BufferedOutput()
-            if let header = format.header(table.columns) { output.write(header) }
+            if let header = format.header(table.columns) { try output.write(header) }
             try reader.export(table, window: window, target: target) { values in
-                output.write(format.line(table.columns, values))
+                try output.write(format.line(table.columns, values))
             }
-            output.flush()
+            try output.flush()
         }
     }
 }
@@ -46,14 +46,14 @@ struct ExportCommand: AsyncParsableCommand {
 private final class BufferedOutput {
     private var buffer = Data()
 
-    func write(_ line: String) {
+    func write(_ line: String) throws {
         buffer.append(contentsOf: line.utf8)
         buffer.append(0x0A)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= 1 << 16 { try flush() }
     }
 
-    func flush() {
-        FileHandle.standardOutput.write(buffer)
+    func flush() throws {
+        try Console.output(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -15,10 +15,12 @@ struct JinaHistoryCommand: AsyncParsableCommand {
 /// Runs `body`, turning the library's errors into one line on stderr and an exit code:
 /// 2 for bad input, 3 for storage problems, 4 when another recorder already writes to the database.
 func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    // Past a file-size limit (ulimit -f) a write should fail like a full disk, not kill the recorder.
+    signal(SIGXFSZ, SIG_IGN)
     do {
         return try await body()
     } catch let error as JinaHistoryError {
-        FileHandle.standardError.write(Data("jina-history: error: \(error.message)\n".utf8))
+        Console.message("jina-history: error: \(error.message)\n")
         switch error.kind {
         case .badInput: throw ExitCode(2)
         case .storage: throw ExitCode(3)

@@ -74,8 +74,8 @@ struct RecordCommand: AsyncParsableCommand {
                 writer: writer, targets: targets, checker: JinaReadinessChecker(), roundLimit: rounds,
                 onEvent: printer.print)
             if isatty(2) == 1 {
-                FileHandle.standardError.write(Data(
-                    "recording \(targets.count) target(s) into \(writer.path); Ctrl-C stops\n".utf8))
+                Console.message(
+                    "recording \(targets.count) target(s) into \(writer.path); Ctrl-C stops\n")
             }
             let recording = Task { try await recorder.run(version: JinaHistoryVersion.current) }
             let signals = StopSignals { recording.cancel() }
@@ -127,8 +127,17 @@ struct RoundPrinter: Sendable {
 
     func print(_ event: Recorder.Event) {
         switch event {
-        case .storageFailed(let message):
-            FileHandle.standardError.write(Data("jina-history: warning: write failed, will retry: \(message)\n".utf8))
+        case .storageFailed(let fault, let pending):
+            // The first failure, then every tenfold more, so a full disk does not flood the log.
+            guard String(fault.failedWrites).dropFirst().allSatisfy({ $0 == "0" }) else { return }
+            Console.message(
+                "jina-history: warning: cannot write the history (\(fault.failedWrites) failed writes since "
+                    + "\(TimeText.rfc3339(fault.fromMs))): \(fault.message); probing goes on, \(pending) rounds held in "
+                    + "memory, \(fault.roundsDropped) dropped\n")
+        case .storageRecovered(let fault):
+            Console.message(
+                "jina-history: storage recovered after \(String(format: "%.1fs", Double(fault.durationMs) / 1_000)) "
+                    + "(\(fault.failedWrites) failed writes, \(fault.roundsDropped) rounds dropped); recorded\n")
         case .round(let target, let round, let transition):
             guard enabled else { return }
             var line = "\(TimeText.rfc3339(round.scheduledMs))  \(target.name)  "
@@ -141,7 +150,7 @@ struct RoundPrinter: Sendable {
                 line += "\(failure?.errorClass.rawValue ?? "?")  \(failure?.oneLineMessage(limit: 120) ?? "")"
             }
             if let transition { line += "  [\(transition.from.rawValue) -> \(transition.to.rawValue)]" }
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            Console.message(line + "\n", to: .standardOutput)
         }
     }
 }
@@ -156,8 +165,8 @@ final class StopSignals {
         signal(SIGHUP, SIG_IGN)
         let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         hangUp.setEventHandler {
-            FileHandle.standardError.write(Data(
-                "jina-history: SIGHUP ignored: the recorder does not reload; stop it (SIGTERM) and start it again\n".utf8))
+            Console.message(
+                "jina-history: SIGHUP ignored: the recorder does not reload; stop it (SIGTERM) and start it again\n")
         }
         hangUp.resume()
         sources = [hangUp] + [SIGINT, SIGTERM].map { number in

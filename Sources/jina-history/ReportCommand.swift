@@ -51,9 +51,9 @@ struct ReportCommand: AsyncParsableCommand {
                 let environment = ProcessInfo.processInfo.environment
                 let noColour = !(environment["NO_COLOR"] ?? "").isEmpty || environment["TERM"] == "dumb"
                 let colour = isatty(1) == 1 && !noColour
-                FileHandle.standardOutput.write(Data(TextReportRenderer.render(report, colour: colour).utf8))
-            case .json: FileHandle.standardOutput.write(Data((JSONReportRenderer.render(report) + "\n").utf8))
-            case .markdown: FileHandle.standardOutput.write(Data(MarkdownReportRenderer.render(report).utf8))
+                try Console.output(TextReportRenderer.render(report, colour: colour))
+            case .json: try Console.output(JSONReportRenderer.render(report) + "\n")
+            case .markdown: try Console.output(MarkdownReportRenderer.render(report))
             }
             return failUnder.map { report.targets(below: $0) } ?? []
         }
@@ -61,8 +61,8 @@ struct ReportCommand: AsyncParsableCommand {
         let names = failing.map { target in
             "\(target.name) " + (target.availability.map { String(format: "%.3f%%", $0 * 100) } ?? "no data")
         }
-        FileHandle.standardError.write(Data(
-            "jina-history: availability below \(failUnder)%: \(names.joined(separator: ", "))\n".utf8))
+        Console.message(
+            "jina-history: availability below \(failUnder)%: \(names.joined(separator: ", "))\n")
         throw ExitCode(1)
     }
 }

@@ -30,8 +30,8 @@ func requireProbeable(_ targets: [Target], alreadyChecked: Bool = false) throws 
     for target in targets {
         if !alreadyChecked { try JinaReadinessChecker.requireProbeable(target) }
         if target.endpoint.secure, target.tls.skipsVerification {
-            FileHandle.standardError.write(Data(
-                "jina-history: warning: \(target.name): TLS certificate not verified (--insecure)\n".utf8))
+            Console.message(
+                "jina-history: warning: \(target.name): TLS certificate not verified (--insecure)\n")
         }
     }
 }

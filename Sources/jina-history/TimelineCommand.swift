@@ -19,7 +19,7 @@ struct TimelineCommand: AsyncParsableCommand {
         try await reportingErrors {
             let window = try window.window(nowMs: RunClock.wallNowMs())
             let timeline = try HistoryReader(path: database.path).timeline(window: window, target: target)
-            FileHandle.standardOutput.write(Data(TimelineTextRenderer.render(timeline, window: window).utf8))
+            try Console.output(TimelineTextRenderer.render(timeline, window: window))
         }
     }
 }

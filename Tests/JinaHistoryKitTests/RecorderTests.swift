@@ -106,4 +106,70 @@ struct RecorderTests {
         #expect(written == roundsSeen.withLock { $0 }, "every round reported finished was written")
         #expect(try rows("SELECT stopped_ms FROM recorder_run")[0]["stopped_ms"] as Int64? != nil)
     }
+
+    @Test("a locked database: probes keep their schedule, rounds wait in a bounded buffer, the fault is recorded")
+    func storageFaultWhileRecording() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let announced = Mutex<[Int64]>([])
+        let events = Mutex<(failed: StorageFault?, recovered: StorageFault?)>((nil, nil))
+        let bufferLimit = 20
+        let recorder = Recorder(
+            writer: try HistoryWriter(path: path), targets: [try scheduled("a", intervalMs: 20)],
+            checker: ScriptedChecker(), bufferLimit: bufferLimit, onEvent: { event in
+                switch event {
+                case .round(_, let round, _): announced.withLock { $0.append(round.scheduledMs) }
+                case .storageFailed(let fault, _): events.withLock { $0.failed = $0.failed ?? fault }
+                case .storageRecovered(let fault): events.withLock { $0.recovered = fault }
+                }
+            })
+        let recording = Task { try await recorder.run(version: "test") }
+        try await waitUntil("rounds written", timeout: .seconds(10)) {
+            try rows("SELECT count(*) AS n FROM round")[0]["n"] as Int >= 5
+        }
+        // Another process's open write transaction (a sqlite3 shell, a backup tool) locks the database; the
+        // writer's 5 s busy timeout then fails its write. The lock goes when the release file appears (or 60 s).
+        let release = directory.appending(path: "release").path
+        let locker = try ChildProcess("/usr/bin/python3", ["-c", """
+            import os, sqlite3, sys, time
+            connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+            connection.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            deadline = time.monotonic() + 60
+            while not os.path.exists(sys.argv[2]) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            """, path, release])
+        try await waitUntil("the lock", timeout: .seconds(10)) { locker.lines.contains("locked") }
+        let lockedAt = announced.withLock { $0.count }
+        try await waitUntil("a failed write", timeout: .seconds(15)) { events.withLock { $0.failed } != nil }
+        let producedWhileLocked = announced.withLock { $0.count } - lockedAt
+        FileManager.default.createFile(atPath: release, contents: nil)
+        try await locker.waitForExit(timeout: .seconds(10))
+        try await waitUntil("recovery", timeout: .seconds(15)) { events.withLock { $0.recovered } != nil }
+        recording.cancel()
+        _ = try await recording.value
+
+        let produced = announced.withLock { $0 }
+        let stored = try rows("SELECT scheduled_ms, verdict FROM round ORDER BY scheduled_ms")
+        let faults = try rows("SELECT * FROM storage_fault")
+        #expect(faults.count == 1)
+        let fault = try #require(faults.first)
+        let dropped: Int = fault["rounds_dropped"]
+        #expect(producedWhileLocked > 5 * bufferLimit, "5 s of 20 ms rounds went on while the writer waited")
+        #expect(dropped > 0 && stored.count + dropped == produced.count,
+                "every round is stored or counted as dropped: \(stored.count) + \(dropped) vs \(produced.count)")
+        #expect(stored.allSatisfy { ($0["verdict"] as Int) == 1 }, "no slot was skipped while the writer blocked")
+        #expect((fault["failed_writes"] as Int) >= 1 && (fault["from_ms"] as Int64) <= (fault["to_ms"] as Int64))
+        #expect((fault["error"] as String).contains("locked"), "\(fault)")
+
+        let reader = try HistoryReader(path: path)
+        var builder = ReportBuilder(window: try ReportWindow(
+            sinceMs: produced.first!, untilMs: produced.last! + 20, nowMs: produced.last! + 20))
+        try reader.load(into: &builder)
+        let report = builder.finish()
+        #expect(report.storageFaults.map(\.roundsDropped) == [dropped])
+        let target = try #require(report.targets.first)
+        #expect(target.downMs == 0 && target.unknownMs > 0, "dropped rounds' time is unknown, never down")
+        #expect(JSONReportRenderer.render(report).contains("\"rounds_dropped\" : \(dropped)"))
+    }
 }
+

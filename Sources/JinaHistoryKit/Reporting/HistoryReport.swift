@@ -14,6 +14,8 @@ public struct HistoryReport: Hashable, Sendable {
     public var method: ReportMethod
     /// One entry per target with evidence in the database, by name.
     public var targets: [TargetReport]
+    /// Stretches of the window when the recorder could not write, oldest first.
+    public var storageFaults: [StorageFault] = []
 
     /// This report with each target's outages that are at most `gapMs` apart joined into one incident, which
     /// counts the recoveries inside it as flaps. Time accounting is unchanged: only the list of outages changes.

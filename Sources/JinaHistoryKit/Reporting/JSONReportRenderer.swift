@@ -18,6 +18,13 @@ public enum JSONReportRenderer {
                 "source": report.method.source, "outage_merge_gap_s": seconds(report.method.outageMergeGapMs),
             ],
             "targets": report.targets.map(target),
+            "storage_faults": report.storageFaults.map { fault in
+                [
+                    "from": TimeText.rfc3339(fault.fromMs), "to": TimeText.rfc3339(fault.toMs),
+                    "duration_s": seconds(fault.durationMs), "failed_writes": fault.failedWrites,
+                    "rounds_dropped": fault.roundsDropped, "error": fault.message,
+                ] as [String: Any]
+            },
         ]
         let data = try? JSONSerialization.data(
             withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

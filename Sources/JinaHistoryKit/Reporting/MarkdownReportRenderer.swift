@@ -56,6 +56,14 @@ public enum MarkdownReportRenderer {
                     + "\(Number.seconds(gap.durationMs)) | \(gap.cause.rawValue) |")
             }
         }
+        if !report.storageFaults.isEmpty {
+            lines += ["", "### Storage faults", "", "| from | to | duration | failed writes | rounds dropped | error |",
+                      "| --- | --- | ---: | ---: | ---: | --- |"]
+            for fault in report.storageFaults {
+                lines.append("| \(time(fault.fromMs)) | \(time(fault.toMs)) | \(Number.seconds(fault.durationMs)) | "
+                    + "\(fault.failedWrites) | \(fault.roundsDropped) | \(cell(fault.message)) |")
+            }
+        }
         let method = report.method
         lines += ["", "_Availability is \(method.availability): up / (up + down) seconds; a verdict holds for "
             + "\(method.stalenessCap); a crashed recorder's tail is \(method.crashedRunTail); latency percentiles "

@@ -26,6 +26,9 @@ public struct ReportBuilder: Sendable {
             + Int64(policy.attempts - 1) * policy.retryDelayMs
     }
 
+    /// Stretches of the window when the recorder could not write.
+    public var storageFaults: [StorageFault] = []
+
     /// Registers the recorder runs, the targets and the maintenance windows.
     public mutating func begin(runs: [RecorderRunSpan], targets: [StoredTarget], maintenance: [MaintenanceWindow] = []) {
         for run in runs {
@@ -63,7 +66,8 @@ public struct ReportBuilder: Sendable {
                 return report
             }
             .sorted { $0.name < $1.name }
-        return HistoryReport(generatedAtMs: window.nowMs, window: window, method: ReportMethod(), targets: targets)
+        return HistoryReport(generatedAtMs: window.nowMs, window: window, method: ReportMethod(), targets: targets,
+                             storageFaults: storageFaults)
     }
 
     /// The window minus the union of the runs that probed `target`; each gap's cause is the run before it.

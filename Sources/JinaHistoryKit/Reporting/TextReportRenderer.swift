@@ -16,6 +16,16 @@ public enum TextReportRenderer {
             lines.append("")
             lines.append(contentsOf: render(target, colour: colour) { TimeText.rfc3339($0, zone: window.zone) })
         }
+        if !report.storageFaults.isEmpty {
+            lines += ["", "storage faults: \(report.storageFaults.count) (probing went on; rounds waited in memory)"]
+            for fault in report.storageFaults {
+                let time = { TimeText.rfc3339($0, zone: window.zone) }
+                lines.append("  \(time(fault.fromMs)) .. \(time(fault.toMs))")
+                lines.append("    \(seconds(fault.durationMs)), \(fault.failedWrites) failed writes, "
+                    + "\(fault.roundsDropped) rounds dropped")
+                lines.append("    \(fault.message.oneLine(limit: 74))")
+            }
+        }
         lines += ["", "strip: \(TargetReport.stripBuckets) buckets; = up, # some down, . some unknown, m maintenance"]
         return lines.joined(separator: "\n") + "\n"
     }

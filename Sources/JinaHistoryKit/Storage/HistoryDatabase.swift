@@ -11,7 +11,11 @@ enum HistoryDatabase {
     /// owner-only permissions, migrated to the latest version.
     static func openWriter(path: String) throws -> DatabasePool {
         let url = URL(fileURLWithPath: path)
-        let existed = FileManager.default.fileExists(atPath: path)
+        var isDirectory: ObjCBool = false
+        let existed = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if isDirectory.boolValue {
+            throw JinaHistoryError.storage("\(path) is a directory; pass the path of a database file with --db")
+        }
         if existed {
             try refuseNewerSchema(path: path)
         } else {
@@ -20,10 +24,17 @@ enum HistoryDatabase {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        let pool = try storageError(path) { try DatabasePool(path: path, configuration: configuration) }
-        if !existed { chmod(path, 0o600) }
-        try storageError(path) { try migrate(pool) }
-        return pool
+        do {
+            let pool = try storageError(path) { try DatabasePool(path: path, configuration: configuration) }
+            if !existed { chmod(path, 0o600) }
+            try storageError(path) { try migrate(pool) }
+            return pool
+        } catch {
+            // A database this call created and could not set up (disk full, no permission) is not left behind
+            // half-made.
+            if !existed { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+            throw error
+        }
     }
 
     /// Opens an existing database read-only. Reads run in WAL snapshots and never block the recorder.
@@ -92,6 +103,7 @@ enum HistoryDatabase {
                 case .SQLITE_NOTADB, .SQLITE_CORRUPT: "it is not a jina-history database or is damaged; pass another --db"
                 case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: "check that the file and its directory are writable"
                 case .SQLITE_FULL: "the disk is full; free space and retry"
+                case .SQLITE_IOERR: "a read or write failed (disk full, file-size limit, failing disk); free space or pass another --db"
                 default: "check the file, or pass another --db"
                 }
             throw JinaHistoryError.storage("\(path): \(error.message ?? "\(error.resultCode)"); \(hint)")

@@ -38,6 +38,14 @@ public final class HistoryReader: Sendable {
                                       note: row["note"])
                 }
                 builder.begin(runs: runs, targets: targets, maintenance: maintenance)
+                builder.storageFaults = try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM storage_fault WHERE to_ms > ? AND from_ms < ? ORDER BY from_ms",
+                    arguments: [window.sinceMs, window.untilMs]
+                ).map { row in
+                    StorageFault(fromMs: row["from_ms"], toMs: row["to_ms"], failedWrites: row["failed_writes"],
+                                 roundsDropped: row["rounds_dropped"], message: row["error"])
+                }
                 let loadFromMs = try Self.loadStart(db, targets: targets, sinceMs: window.sinceMs)
                 try Self.forEachRound(db, fromMs: loadFromMs, untilMs: window.untilMs) { builder.add($0) }
             }

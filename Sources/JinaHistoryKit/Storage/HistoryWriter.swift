@@ -71,10 +71,24 @@ public final class HistoryWriter: Sendable {
         }
     }
 
-    /// Stores a batch of rounds, their attempts and transitions, and moves the run's heartbeat, in one
-    /// transaction.
-    public func append(_ rounds: [RecordedRound], runId: Int64, heartbeatMs: Int64) throws {
+    /// Stores a batch of rounds, their attempts and transitions, moves the run's heartbeat, and records the
+    /// storage fault this batch ends (if writes had failed before it; a fault written again, by its start, is
+    /// updated), in one transaction.
+    public func append(_ rounds: [RecordedRound], runId: Int64, heartbeatMs: Int64,
+                       endingFault: StorageFault? = nil) throws {
         try write { db in
+            if let fault = endingFault {
+                try db.execute(
+                    sql: """
+                        INSERT INTO storage_fault (run_id, from_ms, to_ms, failed_writes, rounds_dropped, error)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (run_id, from_ms) DO UPDATE SET to_ms = excluded.to_ms,
+                            failed_writes = excluded.failed_writes, rounds_dropped = excluded.rounds_dropped,
+                            error = excluded.error
+                        """,
+                    arguments: [runId, fault.fromMs, fault.toMs, fault.failedWrites, fault.roundsDropped,
+                                fault.message])
+            }
             let insertRound = try db.cachedStatement(
                 sql: """
                     INSERT INTO round (scheduled_ms, target_id, run_id, verdict, attempts, start_lag_ms, duration_us)
