@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import JinaProtos
@@ -16,6 +17,12 @@ public struct GRPCReadinessChecker: ReadinessChecker {
         var options = CallOptions.defaults
         options.timeout = timeout
         options.waitForReady = false  // a refused connection is an answer, not a reason to wait for the deadline
+        let endpoint = target.endpoint
+        if !endpoint.hostIsIPAddress, !endpoint.host.contains(":"),
+            let reason = await HostNameResolution.failure(host: endpoint.host, port: endpoint.port)
+        {
+            return CheckOutcome(failure: FailureDetail(.dns, message: reason))
+        }
         do {
             return try await withGRPCClient(transport: try Self.transport(to: target)) { client in
                 if role == .readiness, target.kind == .flow || target.kind == .deployment {

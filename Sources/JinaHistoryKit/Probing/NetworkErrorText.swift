@@ -6,7 +6,8 @@ enum NetworkErrorText {
         let lowered = text.lowercased()
         if lowered.contains("connection refused") || lowered.contains("errno: 111") { return .refused }
         if lowered.contains("dnsaerror") || lowered.contains("dnsaaaaerror") || lowered.contains("name resolution")
-            || lowered.contains("unknown host") || lowered.contains("could not resolve") { return .dns }
+            || lowered.contains("unknown host") || lowered.contains("unknownhost") || lowered.contains("dns error")
+            || lowered.contains("could not resolve") { return .dns }
         if lowered.contains("connecttimeout") || lowered.contains("connect timeout") { return .connectTimeout }
         if lowered.contains("ssl") || lowered.contains("tls") || lowered.contains("certificate") { return .tls }
         return .protocol
