@@ -39,8 +39,9 @@ struct AnnotateCommand: AsyncParsableCommand {
             let fromMs = try TimeText.epochMilliseconds(from, flag: "--from", nowMs: nowMs, zone: zone)
             let toMs = try TimeText.epochMilliseconds(to, flag: "--to", nowMs: nowMs, zone: zone)
             guard toMs > fromMs else { throw JinaHistoryError.badInput("--from must be before --to") }
-            // Read first: an annotation never creates a database, it annotates a recorded one.
-            _ = try HistoryReader(path: database.path)
+            // Read first: an annotation never creates a database or opens one for writing in vain.
+            let reader = try HistoryReader(path: database.path)
+            if let target { try reader.requireTarget(named: target) }
             try HistoryWriter(path: database.path).annotateMaintenance(
                 targetName: target, fromMs: fromMs, toMs: toMs, note: note, createdMs: nowMs)
             print("maintenance \(TimeText.rfc3339(fromMs, zone: zone)) .. \(TimeText.rfc3339(toMs, zone: zone)) "

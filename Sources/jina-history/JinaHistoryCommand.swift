@@ -10,6 +10,33 @@ struct JinaHistoryCommand: AsyncParsableCommand {
         abstract: "Keep the readiness history of Jina services: record it, then report uptime, latency and outages.",
         version: "\(JinaHistoryVersion.current) (history schema \(HistorySchema.version))",
         subcommands: [RecordCommand.self, ReportCommand.self, PingCommand.self, AnnotateCommand.self, ExportCommand.self, TimelineCommand.self])
+
+    /// Runs the command. A command line that does not parse gets one line saying what is wrong and where the
+    /// help is, and exit code 2 like every other bad input (not the usage screen and 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure, !(error is ExitCode) else { exit(withError: error) }
+            let commands = configuration.subcommands.compactMap { $0.configuration.commandName }
+            var problem = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad command line"
+            var help = "jina-history --help"
+            if let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-") {
+                if commands.contains(first) {
+                    help = "jina-history \(first) --help"
+                } else {
+                    problem = "unknown command '\(first)'; the commands are \(commands.joined(separator: ", "))"
+                }
+            }
+            Console.message("jina-history: error: \(problem.replacingOccurrences(of: "Error: ", with: "")); see '\(help)'\n")
+            exit(withError: ExitCode(2))
+        }
+    }
 }
 
 /// Runs `body`, turning the library's errors into one line on stderr and an exit code:

@@ -68,6 +68,7 @@ struct RecordCommand: AsyncParsableCommand {
         try await reportingErrors {
             let targets = try scheduledTargets()
             if let rounds, rounds < 1 { throw JinaHistoryError.badInput("--rounds must be 1 or more") }
+            warnAboutOverrunningRounds(targets)
             let writer = try HistoryWriter(path: database.path)
             let printer = RoundPrinter(enabled: printRounds == .always || (printRounds == .auto && isatty(1) == 1))
             let recorder = Recorder(
@@ -82,6 +83,19 @@ struct RecordCommand: AsyncParsableCommand {
             defer { signals.cancel() }
             _ = try await recording.value
         }
+    }
+
+    /// A round that can outlast the interval is allowed (a Flow that answers slowly still needs its verdict), but
+    /// said once, since a hung target then skips slots.
+    private func warnAboutOverrunningRounds(_ targets: [ScheduledTarget]) {
+        let overrunning = targets.filter { $0.policy.longestRoundMs > $0.policy.intervalMs }
+        guard let example = overrunning.first else { return }
+        let names = overrunning.prefix(3).map(\.target.name).joined(separator: ", ")
+            + (overrunning.count > 3 ? " and \(overrunning.count - 3) more" : "")
+        Console.message(
+            "jina-history: warning: \(names): a round can take \(example.policy.longestRoundMs) ms (attempts × timeout "
+                + "+ retry delays), longer than the \(example.policy.intervalMs) ms interval; slots a hung target "
+                + "overruns are recorded as skipped (lower --timeout or --retries, or raise --interval)\n")
     }
 
     private func scheduledTargets() throws -> [ScheduledTarget] {

@@ -33,11 +33,14 @@ struct HistoryStorageTests {
             )
         }
         #expect(version == HistoryDatabase.latestVersion)
-        #expect(version == 2)
+        #expect(version == 3)
         #expect(journal == "wal")
-        #expect(tables == ["annotation", "attempt", "error", "recorder_run", "round", "run_target", "target", "transition"])
-        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
-        #expect(mode == 0o600)
+        #expect(tables == ["annotation", "attempt", "error", "recorder_run", "round", "run_target", "storage_fault",
+                           "target", "transition"])
+        for file in [path, path + "-wal", path + "-shm"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file) is readable by others")
+        }
         let directoryMode = try FileManager.default.attributesOfItem(
             atPath: directory.appending(path: "nested/dir").path)[.posixPermissions] as? Int
         #expect(directoryMode == 0o700)

@@ -62,6 +62,14 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
             rest = rest[schemeEnd.upperBound...]
         }
         if rest.hasSuffix("/") { rest = rest.dropLast() }
+        if rest.contains("@") {
+            // Urls are stored and printed; a password in one would end up in the database and in every report.
+            throw JinaHistoryError.badInput("url '\(Self.maskingCredentials(url))' carries credentials (USER:PASSWORD@); "
+                + "jina-history stores and prints urls, so remove them and give only HOST:PORT")
+        }
+        if let slash = rest.firstIndex(of: "/"), !rest[..<slash].isEmpty {
+            throw JinaHistoryError.badInput("url '\(url)' has a path; give only HOST:PORT (Jina serves readiness at fixed paths)")
+        }
         let host: Substring
         let portText: Substring
         if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
@@ -85,6 +93,13 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
             throw JinaHistoryError.badInput("url '\(url)': port '\(portText)' must be a number from 1 to 65535")
         }
         self.init(transport: transport, host: String(host), port: port, secure: secure)
+    }
+
+    /// `url` with whatever precedes an `@` in its authority replaced by `***`, so an error never repeats a password.
+    private static func maskingCredentials(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@") else { return url }
+        let start = url.range(of: "://").map(\.upperBound) ?? url.startIndex
+        return url[..<start] + "***" + url[at...]
     }
 
     /// Whether the host is an IP address (v4 dotted quad or v6) rather than a name.

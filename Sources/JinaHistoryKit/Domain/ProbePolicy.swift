@@ -39,6 +39,9 @@ public struct ProbePolicy: Hashable, Codable, Sendable {
         self.successThreshold = successThreshold
     }
 
+    /// The longest a round can take: every attempt to its deadline, with the pauses between them.
+    public var longestRoundMs: Int64 { Int64(attempts) * timeoutMs + Int64(attempts - 1) * retryDelayMs }
+
     /// The verdict once `attempts` are known, or `nil` while more attempts could still change it.
     public func verdict(after attempts: [AttemptRecord]) -> RoundVerdict? {
         let successes = attempts.count(where: \.succeeded)

@@ -22,8 +22,7 @@ public struct ReportBuilder: Sendable {
 
     /// The longest a round of `policy` can hold its verdict: the staleness cap with the longest possible round.
     public static func stalenessBoundMs(_ policy: ProbePolicy) -> Int64 {
-        2 * policy.intervalMs + Int64(policy.attempts) * policy.timeoutMs
-            + Int64(policy.attempts - 1) * policy.retryDelayMs
+        2 * policy.intervalMs + policy.longestRoundMs
     }
 
     /// Stretches of the window when the recorder could not write.

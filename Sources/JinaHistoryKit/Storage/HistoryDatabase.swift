@@ -8,7 +8,7 @@ enum HistoryDatabase {
     static let latestVersion = embeddedMigrations.map(\.version).max() ?? 0
 
     /// Opens (creating if needed) the database for the single writer: WAL, `synchronous=NORMAL`, busy timeout,
-    /// owner-only permissions, migrated to the latest version.
+    /// owner-only permissions (file, WAL and shared memory), migrated to the latest version.
     static func openWriter(path: String) throws -> DatabasePool {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
@@ -20,13 +20,20 @@ enum HistoryDatabase {
             try refuseNewerSchema(path: path)
         } else {
             try createDirectory(url.deletingLastPathComponent())
+            // Created owner-only before SQLite opens it: SQLite gives the -wal and -shm files the database
+            // file's mode, so none of the three is ever readable by others.
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            else {
+                throw JinaHistoryError.storage(
+                    "cannot create \(path): \(String(cString: strerror(errno))); check that its directory is "
+                        + "writable, or pass another --db")
+            }
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
             let pool = try storageError(path) { try DatabasePool(path: path, configuration: configuration) }
-            if !existed { chmod(path, 0o600) }
             try storageError(path) { try migrate(pool) }
             return pool
         } catch {

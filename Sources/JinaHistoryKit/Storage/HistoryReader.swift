@@ -57,6 +57,13 @@ public final class HistoryReader: Sendable {
         try HistoryDatabase.storageError(path) { try queue.read(body) }
     }
 
+    /// Checks that a target named `name` was recorded, before anything is written about it.
+    ///
+    /// - throws: ``JinaHistoryError`` (bad input) naming the targets there are.
+    public func requireTarget(named name: String) throws {
+        _ = try readSnapshot { try Self.targetId(named: name, $0) }
+    }
+
     /// The row id of the target named `name`.
     ///
     /// - throws: ``JinaHistoryError`` (bad input) naming the targets there are, for `--target`.
