@@ -33,7 +33,7 @@ struct StorageFaultTests {
             try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o555])
             return locked.appending(path: "history.sqlite").path
-        }, runner: unprivileged, expected: "check that the file and its directory are writable"),
+        }, runner: unprivileged, expected: "Permission denied; check that its directory is writable"),
         Fault(name: "database file read-only", make: { directory in
             let path = try existingDatabase(directory)
             chmod(path, 0o444)

@@ -74,7 +74,7 @@ struct TargetFaultTests {
         }
         withExtendedLifetime(hung) {}
 
-        let byTarget = try await DatabaseQueue(path: database).read { db in
+        let byTarget = try DatabaseQueue(path: database).read { db in
             try Row.fetchAll(db, sql: """
                 SELECT t.name, count(*) AS rounds, sum(r.verdict = 1) AS up, sum(r.verdict = 0) AS down,
                        sum(r.verdict = 2) AS skipped, max(r.start_lag_ms) AS worst_lag,

@@ -9,7 +9,7 @@ public struct FailureDetail: Hashable, Codable, Sendable {
     public var errorClass: ErrorClass
     /// The error text (Jina's description for `not_ready`), length-capped.
     public var message: String
-    /// Jina's exception name (e.g. `InternalNetworkError`) for `not_ready`, else empty.
+    /// Jina's exception name (e.g. `InternalNetworkError`) for `not_ready`, else empty; at most 200 characters.
     public var exception: String
     /// The failing deployment named in Jina's description, else empty.
     public var deployment: String
@@ -20,7 +20,7 @@ public struct FailureDetail: Hashable, Codable, Sendable {
     public init(_ errorClass: ErrorClass, message: String, exception: String = "") {
         self.errorClass = errorClass
         self.message = String(message.prefix(Self.maximumMessageLength))
-        self.exception = exception
+        self.exception = String(exception.prefix(200))
         (deployment, addresses) = Self.failingDeployment(in: message)
     }
 

@@ -15,6 +15,13 @@ public struct JinaHistoryError: Error, Equatable, Sendable, CustomStringConverti
     /// One line: what is wrong and what to do about it.
     public var message: String
 
+    /// An error of `kind`; the message is made one line (it often quotes what the user or a file said, which
+    /// can hold line breaks and terminal escapes).
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message.oneLine(limit: 2_000)
+    }
+
     /// Bad flags, urls, durations or times.
     public static func badInput(_ message: String) -> JinaHistoryError { .init(kind: .badInput, message: message) }
     /// A database that cannot be used.

@@ -37,16 +37,15 @@ public struct WebSocketReadinessChecker: ReadinessChecker {
                     frame.keep(message)
                 }
             }
-            return Self.judge(frame: frame.message, close: close)
+            return Self.judge(frame: frame.message, closeCode: close.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) },
+                              reason: close?.reason ?? "")
         } catch {
             return CheckOutcome(failure: FailureDetail(NetworkErrorText.classify("\(error)"), message: "\(error)"))
         }
     }
 
     /// Ready iff a success status frame arrived and the close was normal; 1011 is Jina's "not ready".
-    static func judge(frame: WebSocketMessage?, close: WebSocketCloseFrame?) -> CheckOutcome {
-        let closeCode = close.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) }
-        let reason = close?.reason ?? ""
+    static func judge(frame: WebSocketMessage?, closeCode: Int?, reason: String) -> CheckOutcome {
         if closeCode == 1011 {
             return CheckOutcome(rawCode: 1011, failure: FailureDetail(.notReady, message: reason))
         }

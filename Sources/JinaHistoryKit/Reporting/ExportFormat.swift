@@ -3,7 +3,7 @@ import Foundation
 /// What `jina-history export` writes: one table of raw history, as CSV or NDJSON, one line per row so any size
 /// streams in constant memory.
 public enum ExportFormat: String, Sendable, CaseIterable {
-    /// RFC 4180 CSV with a header line; empty for a missing value.
+    /// RFC 4180 CSV with a header line, one line per row; empty for a missing value.
     case csv
     /// One JSON object per line; `null` for a missing value.
     case ndjson
@@ -27,9 +27,11 @@ public enum ExportFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// Quoted when it holds a comma, a quote or a line break, with quotes doubled (RFC 4180).
+    /// Control characters as spaces (so a row is one line and server text cannot drive a terminal), then quoted
+    /// when it holds a comma or a quote, with quotes doubled (RFC 4180). NDJSON keeps text exactly, escaped.
     private static func csvField(_ text: String) -> String {
-        guard text.contains(where: { ",\"\r\n".contains($0) }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let flat = text.oneLine(limit: .max)
+        guard flat.contains(where: { ",\"".contains($0) }) else { return flat }
+        return "\"" + flat.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

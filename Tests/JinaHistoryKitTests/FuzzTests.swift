@@ -1,0 +1,157 @@
+import Foundation
+@testable import JinaHistoryKit
+import JinaProtos
+import NIOCore
+import Testing
+import WSClient
+
+/// Seeded fuzzing of everything that parses outside input: the window and duration grammar, config files, the
+/// bodies and frames gateways send, and stored server text on its way to every output. Each target runs for a
+/// bounded time (`JINA_HISTORY_FUZZ_SECONDS`, default 1 s; the benchmark suite runs longer) and fails on a crash,
+/// on an error that is not one clear line, or on one input taking longer than a second.
+@Suite("fuzzing")
+struct FuzzTests {
+    static let seed = ProcessInfo.processInfo.environment["JINA_HISTORY_FUZZ_SEED"].flatMap(UInt64.init) ?? 7_919
+    static let seconds = ProcessInfo.processInfo.environment["JINA_HISTORY_FUZZ_SECONDS"].flatMap(Double.init) ?? 1
+
+    /// Runs `body` on generated inputs until the time is up; returns how many ran.
+    @discardableResult
+    private func fuzz(_ name: String, _ body: (inout SplitMix64) throws -> Void) rethrows -> Int {
+        var random = SplitMix64(seed: Self.seed)
+        let deadline = ContinuousClock.now + .seconds(Self.seconds)
+        var count = 0
+        while ContinuousClock.now < deadline {
+            let started = ContinuousClock.now
+            try body(&random)
+            #expect(ContinuousClock.now - started < .seconds(1), "\(name): input \(count) (seed \(Self.seed)) was slow")
+            count += 1
+        }
+        #expect(count > 100, "\(name) ran only \(count) inputs")
+        return count
+    }
+
+    /// Pieces of the grammars, so mutations stay near valid input where the bugs live.
+    private static let windowPieces = [
+        "now", "today", "yesterday", "2026-11-24", "T", "10:00", ":00", ".123", "Z", "+01:00", "-23:59", "..",
+        "1", "0", "-", "+", "90", "s", "ms", "m", "h", "d", "w", "9999999999999", "1764000000", "2026-02-30",
+        "24:00", " ", "", "\u{0}", "é", "\u{1B}[31m", "99999999999999999999", "1e9", "NaN", "2026-13-01T25:61",
+    ]
+
+    private func pick<T>(_ items: [T], _ random: inout SplitMix64) -> T { items[Int(random.next() % UInt64(items.count))] }
+
+    private func randomText(_ random: inout SplitMix64, maxLength: Int = 40) -> String {
+        let length = Int(random.next() % UInt64(maxLength + 1))
+        return String(String.UnicodeScalarView((0..<length).compactMap { _ in
+            switch random.next() % 4 {
+            case 0: Unicode.Scalar(UInt8(random.next() % 128))
+            case 1: Unicode.Scalar(UInt32(random.next() % 0x3000))
+            default: Unicode.Scalar(UInt8(32 + random.next() % 95))
+            }
+        }))
+    }
+
+    private func expectOneClearLine(_ error: any Error, _ input: String) {
+        guard let error = error as? JinaHistoryError else {
+            Issue.record("\(input.debugDescription) threw \(error), not a JinaHistoryError")
+            return
+        }
+        #expect(!error.message.isEmpty && !error.message.contains("\n"), "\(input.debugDescription): \(error.message)")
+    }
+
+    @Test("window and duration grammar: an answer or one clear line, never a crash or a hang")
+    func windowGrammar() {
+        fuzz("windows") { random in
+            let input = (0..<Int(random.next() % 6)).map { _ in pick(Self.windowPieces, &random) }.joined()
+                + (random.next() % 5 == 0 ? randomText(&random, maxLength: 8) : "")
+            do {
+                _ = try TimeText.epochMilliseconds(input, flag: "--since", nowMs: 1_764_000_000_000,
+                                                   zone: random.next() % 2 == 0 ? .gmt : try TimeText.zone(named: "Europe/Berlin"))
+            } catch {
+                expectOneClearLine(error, input)
+            }
+            do {
+                let ms = try DurationText.milliseconds(input, flag: "--interval")
+                #expect(ms >= 0, "\(input.debugDescription) is a negative duration")
+            } catch {
+                expectOneClearLine(error, input)
+            }
+        }
+    }
+
+    @Test("config files: targets or one clear line naming the file, never a crash")
+    func configFiles() throws {
+        let example = try String(
+            contentsOf: TestPaths.repository.appending(path: "examples/targets.yaml"), encoding: .utf8)
+        let lines = example.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let inserts = ["  - ", "targets:", "defaults:", "- url: 127.0.0.1:1", "    interval: ", "&a", "*a", "<<: *a",
+                       "{", "}", "[", "]", ": :", "\t", "!!binary", "~", "null", "'", "\"", "interval: -1s",
+                       "retries: 99999999999999999999", "labels: {a: [1]}", "ca-cert: /dev/null"]
+        fuzz("config") { random in
+            var mutated = lines
+            for _ in 0..<(1 + random.next() % 4) {
+                let at = Int(random.next() % UInt64(mutated.count + 1))
+                switch random.next() % 4 {
+                case 0 where !mutated.isEmpty: mutated.remove(at: min(at, mutated.count - 1))
+                case 1: mutated.insert(pick(inserts, &random), at: at)
+                case 2 where !mutated.isEmpty:
+                    let line = min(at, mutated.count - 1)
+                    mutated[line] += pick(inserts, &random)
+                default: mutated.insert(randomText(&random, maxLength: 20), at: at)
+                }
+            }
+            let text = mutated.joined(separator: "\n")
+            do {
+                _ = try TargetConfigurationFile.parse(text, file: "fuzz.yaml", directory: "/nonexistent")
+            } catch {
+                expectOneClearLine(error, text)
+                #expect((error as? JinaHistoryError)?.message.contains("fuzz.yaml") == true, "\(error)")
+            }
+        }
+    }
+
+    @Test("HTTP dry-run bodies and WebSocket frames: a verdict with bounded, stored-safe text, never a crash")
+    func gatewayAnswers() {
+        let fragments = [#"{"code": 0}"#, #"{"code": 1, "description": "x"}"#, #"{"code": "SUCCESS"}"#,
+                         #"{"code": "ERROR", "exception": {"name": 5}}"#, #"{"code": null}"#, "[]", "{", "\"", "null",
+                         #"{"code": 1e400}"#, #"{"code": 9223372036854775808}"#, #"{"description": ["a"]}"#]
+        fuzz("answers") { random in
+            var body = pick(fragments, &random)
+            if random.next() % 2 == 0 { body += randomText(&random) }
+            if random.next() % 3 == 0 { body = String(repeating: body, count: 1 + Int(random.next() % 400)) }
+            let status = Int(random.next() % 600)
+            for outcome in [
+                HTTPReadinessChecker.judge(status: status, body: Data(body.utf8), dryRun: random.next() % 2 == 0),
+                WebSocketReadinessChecker.judge(frame: .text(body), closeCode: nil, reason: ""),
+                WebSocketReadinessChecker.judge(
+                    frame: .binary(ByteBuffer(bytes: Array(body.utf8))), closeCode: Int(random.next() % 5_000),
+                    reason: randomText(&random, maxLength: 3_000)),
+            ] {
+                if let failure = outcome.failure {
+                    #expect(failure.message.count <= FailureDetail.maximumMessageLength && failure.exception.count <= 200)
+                }
+            }
+        }
+    }
+
+    @Test("stored server text: one escaped line in text, markdown and CSV; exact in JSON")
+    func storedMessages() throws {
+        let hostile = ["<script>alert(1)</script>", "a|b", "\u{1B}[2J\u{1B}[31mred", "line\nbreak\r\n", "\u{202E}evil",
+                       "&amp;", "\"quoted\", comma", "\u{0}nul", "`code`", "[link](javascript:x)", "<img src=x>"]
+        fuzz("messages") { random in
+            let message = (0..<(1 + random.next() % 4)).map { _ in
+                random.next() % 2 == 0 ? pick(hostile, &random) : randomText(&random)
+            }.joined()
+            let line = message.oneLine(limit: 120)
+            #expect(!line.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) }, "\(message.debugDescription)")
+            #expect(line.count <= 123)
+            let cell = MarkdownReportRenderer.cell(message)
+            #expect(!cell.contains("<") && !cell.contains(">") && !cell.contains("\n"), "\(cell.debugDescription)")
+            #expect(!cell.replacingOccurrences(of: "\\|", with: "").contains("|"), "\(cell.debugDescription)")
+            let csv = ExportFormat.csv.line(["message"], [message])
+            #expect(!csv.contains("\n") && !csv.contains("\u{1B}"), "\(csv.debugDescription)")
+            let json = ExportFormat.ndjson.line(["message"], [message])
+            let decoded = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
+            #expect(decoded?["message"] == message, "\(json.debugDescription)")
+        }
+    }
+}
