@@ -27,6 +27,9 @@ struct FuzzTests {
             count += 1
         }
         #expect(count > 100, "\(name) ran only \(count) inputs")
+        if ProcessInfo.processInfo.environment["JINA_HISTORY_FUZZ_SECONDS"] != nil {
+            print("fuzz \(name): \(count) inputs in \(Self.seconds) s, seed \(Self.seed)")  // for scripts/bench
+        }
         return count
     }
 

@@ -72,6 +72,10 @@ struct HistoryStorageTests {
             try db.execute(sql: "PRAGMA user_version = 1")
             try db.execute(sql: "INSERT INTO target (name, kind, url, created_ms) VALUES ('old', 'flow', 'grpc://h:1', 1)")
         }
+        // Read as it is first: a report never migrates, and an older file lacks the tables added since.
+        let older = try HistoryReader(path: path).report(
+            window: try ReportWindow(sinceMs: 0, untilMs: 10_000, nowMs: 10_000))
+        #expect(older.targets.isEmpty && older.storageFaults.isEmpty)
         _ = try HistoryWriter(path: path)
         let (version, labels) = try DatabaseQueue(path: path).read { db in
             (try Int.fetchOne(db, sql: "PRAGMA user_version"),
@@ -79,6 +83,19 @@ struct HistoryStorageTests {
         }
         #expect(version == HistoryDatabase.latestVersion)
         #expect(labels == "{}")
+    }
+
+    @Test("a file a recorder is still creating (no schema yet) is not a report's error but 'no history yet'")
+    func emptyFileHasNoHistoryYet() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        #expect {
+            _ = try HistoryReader(path: path)
+        } throws: { error in
+            (error as? JinaHistoryError)?.message.contains("holds no history yet") == true
+        }
     }
 
     @Test("a database from a newer jina-history is refused, unchanged, by writer and reader")

@@ -142,7 +142,7 @@ struct RecorderTests {
         let lockedAt = announced.withLock { $0.count }
         try await waitUntil("a failed write", timeout: .seconds(15)) { events.withLock { $0.failed } != nil }
         let producedWhileLocked = announced.withLock { $0.count } - lockedAt
-        FileManager.default.createFile(atPath: release, contents: nil)
+        _ = FileManager.default.createFile(atPath: release, contents: nil)
         try await locker.waitForExit(timeout: .seconds(10))
         try await waitUntil("recovery", timeout: .seconds(15)) { events.withLock { $0.recovered } != nil }
         recording.cancel()

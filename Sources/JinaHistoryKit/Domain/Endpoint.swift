@@ -64,11 +64,13 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
         if rest.hasSuffix("/") { rest = rest.dropLast() }
         if rest.contains("@") {
             // Urls are stored and printed; a password in one would end up in the database and in every report.
-            throw JinaHistoryError.badInput("url '\(Self.maskingCredentials(url))' carries credentials (USER:PASSWORD@); "
-                + "jina-history stores and prints urls, so remove them and give only HOST:PORT")
+            throw JinaHistoryError.badInput(
+                "url '\(Self.maskingCredentials(url))' carries credentials (USER:PASSWORD@); jina-history stores "
+                    + "and prints urls, so remove them and give only HOST:PORT")
         }
         if let slash = rest.firstIndex(of: "/"), !rest[..<slash].isEmpty {
-            throw JinaHistoryError.badInput("url '\(url)' has a path; give only HOST:PORT (Jina serves readiness at fixed paths)")
+            throw JinaHistoryError.badInput(
+                "url '\(url)' has a path; give only HOST:PORT (Jina serves readiness at fixed paths)")
         }
         let host: Substring
         let portText: Substring

@@ -37,8 +37,8 @@ public struct WebSocketReadinessChecker: ReadinessChecker {
                     frame.keep(message)
                 }
             }
-            return Self.judge(frame: frame.message, closeCode: close.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) },
-                              reason: close?.reason ?? "")
+            let closeCode = close.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) }
+            return Self.judge(frame: frame.message, closeCode: closeCode, reason: close?.reason ?? "")
         } catch {
             return CheckOutcome(failure: FailureDetail(NetworkErrorText.classify("\(error)"), message: "\(error)"))
         }

@@ -36,7 +36,8 @@ public struct Recorder: Sendable {
 
     /// Prepares a recorder; nothing runs until ``run(version:)``.
     public init(writer: HistoryWriter, targets: [ScheduledTarget], checker: any ReadinessChecker,
-                roundLimit: Int? = nil, bufferLimit: Int = Recorder.defaultBufferLimit, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
+                roundLimit: Int? = nil, bufferLimit: Int = Recorder.defaultBufferLimit,
+                onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
         self.writer = writer
         self.targets = targets
         self.checker = checker
@@ -128,7 +129,8 @@ public struct Recorder: Sendable {
                     open.message = message
                     fault = open
                 } else {
-                    fault = StorageFault(fromMs: nowMs, toMs: nowMs, failedWrites: 1, roundsDropped: 0, message: message)
+                    fault = StorageFault(
+                        fromMs: nowMs, toMs: nowMs, failedWrites: 1, roundsDropped: 0, message: message)
                 }
                 var reported = fault!
                 reported.roundsDropped += queue.dropped.count
@@ -154,7 +156,9 @@ public struct Recorder: Sendable {
         ending?.roundsDropped += dropped.count
         let closing = ending
         let writer = self.writer
-        try await writerThread.run { try writer.append(batch, runId: runId, heartbeatMs: heartbeatMs, endingFault: closing) }
+        try await writerThread.run {
+            try writer.append(batch, runId: runId, heartbeatMs: heartbeatMs, endingFault: closing)
+        }
         queue.remove(batch.count, dropped: dropped.count)
         guard let closing else { return }
         if queue.dropped.count > 0 {

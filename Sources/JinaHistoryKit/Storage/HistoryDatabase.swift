@@ -44,17 +44,22 @@ enum HistoryDatabase {
         }
     }
 
-    /// Opens an existing database read-only. Reads run in WAL snapshots and never block the recorder.
-    static func openReader(path: String) throws -> DatabaseQueue {
+    /// Opens an existing database read-only, with its schema version (an older one is read as it is: a reader
+    /// never migrates). Reads run in WAL snapshots and never block the recorder.
+    static func openReader(path: String) throws -> (queue: DatabaseQueue, schemaVersion: Int) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw JinaHistoryError.storage(
                 "no history database at \(path); record first (jina-history record URL) or pass --db PATH")
         }
-        try refuseNewerSchema(path: path)
+        let version = try refuseNewerSchema(path: path)
+        guard version > 0 else {
+            throw JinaHistoryError.storage(
+                "\(path) holds no history yet (a recorder may be creating it right now); record first, or retry")
+        }
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
-        return try storageError(path) { try DatabaseQueue(path: path, configuration: configuration) }
+        return (try storageError(path) { try DatabaseQueue(path: path, configuration: configuration) }, version)
     }
 
     /// Applies every migration above the database's `user_version`, each in its own transaction together with
@@ -74,7 +79,8 @@ enum HistoryDatabase {
 
     /// Reads the schema version without writing anything (no WAL switch, no migration) and refuses a database
     /// written by a newer jina-history, so an old binary never touches a newer file.
-    private static func refuseNewerSchema(path: String) throws {
+    @discardableResult
+    private static func refuseNewerSchema(path: String) throws -> Int {
         var configuration = Configuration()
         configuration.readonly = true
         let version = try storageError(path) {
@@ -87,6 +93,7 @@ enum HistoryDatabase {
                 "\(path) has schema version \(version), newer than this jina-history knows (\(latestVersion)); "
                     + "upgrade jina-history to read or record it")
         }
+        return version
     }
 
     private static func createDirectory(_ directory: URL) throws {

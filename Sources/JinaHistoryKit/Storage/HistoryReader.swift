@@ -7,13 +7,17 @@ public final class HistoryReader: Sendable {
     /// The database file.
     public let path: String
     private let queue: DatabaseQueue
+    /// The file's schema version: a database from an older jina-history is read as it is, without the tables
+    /// later migrations add.
+    private let schemaVersion: Int
 
     /// Opens an existing database read-only.
     ///
-    /// - throws: ``JinaHistoryError`` when there is no database at `path` (nothing is created), or it is newer.
+    /// - throws: ``JinaHistoryError`` when there is no database at `path` (nothing is created), it holds no
+    ///   history yet, or it is newer.
     public init(path: String) throws {
         self.path = path
-        queue = try HistoryDatabase.openReader(path: path)
+        (queue, schemaVersion) = try HistoryDatabase.openReader(path: path)
     }
 
     /// Feeds everything a report of `builder`'s window needs into it, from one snapshot: runs, targets and
@@ -38,7 +42,7 @@ public final class HistoryReader: Sendable {
                                       note: row["note"])
                 }
                 builder.begin(runs: runs, targets: targets, maintenance: maintenance)
-                builder.storageFaults = try Row.fetchAll(
+                builder.storageFaults = schemaVersion < 3 ? [] : try Row.fetchAll(
                     db,
                     sql: "SELECT * FROM storage_fault WHERE to_ms > ? AND from_ms < ? ORDER BY from_ms",
                     arguments: [window.sinceMs, window.untilMs]
