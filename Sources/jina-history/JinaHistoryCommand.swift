@@ -33,6 +33,7 @@ struct JinaHistoryCommand: AsyncParsableCommand {
                     problem = "unknown command '\(first)'; the commands are \(commands.joined(separator: ", "))"
                 }
             }
+            if problem.hasSuffix(".") { problem.removeLast() }
             Console.message("jina-history: error: \(problem.replacingOccurrences(of: "Error: ", with: "")); see '\(help)'\n")
             exit(withError: ExitCode(2))
         }

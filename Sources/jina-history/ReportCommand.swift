@@ -11,15 +11,22 @@ struct ReportCommand: AsyncParsableCommand {
 
     /// Output formats.
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json, markdown
+        case text, json, markdown, html
+        case svgBadge = "svg-badge"
     }
 
     @OptionGroup var database: DatabaseOption
 
     @OptionGroup var window: WindowOptions
 
-    @Option(help: "text for people, json for programs, markdown for a postmortem document.")
+    @Option(help: """
+        text for people, json for programs, markdown for a postmortem document, html for a browser (one \
+        self-contained file), svg-badge for a README (one target's availability).
+        """)
     var format = Format.text
+
+    @Option(help: "Report only this target (by name).")
+    var target: String?
 
     @Option(help: "Join outages separated by recoveries this short or shorter (e.g. 2m) into one incident with a flap count.")
     var mergeGap: String?
@@ -42,7 +49,12 @@ struct ReportCommand: AsyncParsableCommand {
                 throw JinaHistoryError.badInput("--fail-under \(failUnder) must be a percentage from 0 to 100")
             }
             let mergeGapMs = try mergeGap.map { try DurationText.milliseconds($0, flag: "--merge-gap") }
-            var report = try HistoryReader(path: database.path).report(window: window)
+            let reader = try HistoryReader(path: database.path)
+            var report = try reader.report(window: window)
+            if let target {
+                try reader.requireTarget(named: target)
+                report.targets.removeAll { $0.name != target }
+            }
             if let mergeGapMs { report = report.mergingOutages(within: mergeGapMs) }
             if sort == .duration { report = report.sortingOutagesByDuration() }
             switch format {
@@ -54,6 +66,14 @@ struct ReportCommand: AsyncParsableCommand {
                 try Console.output(TextReportRenderer.render(report, colour: colour))
             case .json: try Console.output(JSONReportRenderer.render(report) + "\n")
             case .markdown: try Console.output(MarkdownReportRenderer.render(report))
+            case .html: try Console.output(HTMLReportRenderer.render(report))
+            case .svgBadge:
+                guard report.targets.count == 1, let only = report.targets.first else {
+                    let names = report.targets.map(\.name).joined(separator: ", ")
+                    throw JinaHistoryError.badInput(
+                        "a badge shows one target; give --target NAME (recorded: \(names.isEmpty ? "none" : names))")
+                }
+                try Console.output(SVGBadgeRenderer.render(only))
             }
             return failUnder.map { report.targets(below: $0) } ?? []
         }

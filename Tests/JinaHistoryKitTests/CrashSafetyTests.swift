@@ -75,7 +75,7 @@ struct CrashSafetyTests {
         }
         await flow.stop()
 
-        let runs = try await DatabaseQueue(path: database, configuration: Self.readOnly).read { db in
+        let runs = try DatabaseQueue(path: database, configuration: Self.readOnly).read { db in
             try Row.fetchAll(db, sql: "SELECT stopped_ms FROM recorder_run ORDER BY id")
         }
         let crashedRuns = runs.dropLast().filter { ($0["stopped_ms"] as Int64?) == nil }.count

@@ -142,6 +142,8 @@ public struct TargetReport: Hashable, Sendable {
 
     /// Buckets of the strip.
     public static let stripBuckets = 60
+    /// Latency of successful readiness attempts per strip bucket (by the slot of their round).
+    public var latencyStrip: [LatencySummary] = []
 
     /// What a bucket of the strip shows.
     public enum BucketState: String, Sendable {

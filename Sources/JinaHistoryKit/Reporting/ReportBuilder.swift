@@ -111,6 +111,8 @@ private struct TargetAccumulator: Sendable {
     /// Up and down milliseconds per strip bucket.
     private var bucketUpMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
     private var bucketDownMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
+    /// Successful readiness latencies per strip bucket, by slot, for the HTML latency chart.
+    private var bucketLatenciesUs = [[Int64]](repeating: [], count: TargetReport.stripBuckets)
 
     init(target: StoredTarget, window: ReportWindow, maintenance: [MaintenanceWindow]) {
         self.target = target
@@ -185,6 +187,7 @@ private struct TargetAccumulator: Sendable {
         }
         report.outages.removeAll { ($0.endedMs ?? Int64.max) <= window.sinceMs || $0.startedMs >= window.untilMs }
         report.successLatenciesUs.sort()
+        report.latencyStrip = copy.bucketLatenciesUs.map { LatencySummary(sortedMicroseconds: $0.sorted()) }
         report.failureLatenciesUs.sort()
         return report
     }
@@ -223,6 +226,10 @@ private struct TargetAccumulator: Sendable {
             if attempt.succeeded {
                 report.attempts.ok += 1
                 report.successLatenciesUs.append(attempt.durationUs)
+                if (window.sinceMs..<window.untilMs).contains(round.scheduledMs) {
+                    bucketLatenciesUs[buckets(overlapping: round.scheduledMs, round.scheduledMs + 1).lowerBound]
+                        .append(attempt.durationUs)
+                }
             } else {
                 report.failureLatenciesUs.append(attempt.durationUs)
             }
