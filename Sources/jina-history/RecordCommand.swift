@@ -61,8 +61,20 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many scheduled rounds per target.")
     var rounds: Int?
 
-    @Option(help: "One line per round: auto (only on a terminal), always or never.")
+    @Option(help: """
+        Rounds as they happen: auto (a live view, one line per target, on a terminal; one line per round \
+        otherwise), always (one line per round), never.
+        """)
     var printRounds = RoundLines.auto
+
+    @Option(help: "Log lines as text, or json (one object per line, for log shippers; never the live view).")
+    var logFormat = LineLogHandler.Format.text
+
+    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics while recording, e.g. 127.0.0.1:9464.")
+    var metricsListen: String?
+
+    @Option(help: "Window of the jina_history_availability_ratio metric.")
+    var metricsWindow = "1h"
 
     func run() async throws {
         try await reportingErrors {
@@ -70,10 +82,25 @@ struct RecordCommand: AsyncParsableCommand {
             if let rounds, rounds < 1 { throw JinaHistoryError.badInput("--rounds must be 1 or more") }
             warnAboutOverrunningRounds(targets)
             let writer = try HistoryWriter(path: database.path)
-            let printer = RoundPrinter(enabled: printRounds == .always || (printRounds == .auto && isatty(1) == 1))
+            let mode: RecordOutput.Mode = switch printRounds {
+            case .never: .none
+            case .always: .lines
+            case .auto: isatty(1) == 1 && logFormat == .text ? .live : .lines
+            }
+            let metricsWindowMs = try DurationText.milliseconds(metricsWindow, flag: "--metrics-window")
+            let metrics = RecorderMetrics(targets: targets.map(\.target), windowMs: metricsWindowMs,
+                                          windowLabel: metricsWindow, startedMs: RunClock.wallNowMs())
+            var server: MetricsServer?
+            if let metricsListen { server = try await startMetricsServer(metricsListen, metrics: metrics) }
+            let output = RecordOutput(mode: mode, format: logFormat, targetNames: targets.map(\.target.name))
+            output.start()
+            defer { output.finish() }
             let recorder = Recorder(
                 writer: writer, targets: targets, checker: JinaReadinessChecker(), roundLimit: rounds,
-                onEvent: printer.print)
+                onEvent: { event in
+                    output.handle(event)
+                    metrics.observe(event, nowMs: RunClock.wallNowMs())
+                })
             if isatty(2) == 1 {
                 Console.message(
                     "recording \(targets.count) target(s) into \(writer.path); Ctrl-C stops\n")
@@ -81,8 +108,21 @@ struct RecordCommand: AsyncParsableCommand {
             let recording = Task { try await recorder.run(version: JinaHistoryVersion.current) }
             let signals = StopSignals { recording.cancel() }
             defer { signals.cancel() }
-            _ = try await recording.value
+            let result = await recording.result
+            await server?.stop()
+            _ = try result.get()
         }
+    }
+
+    /// Listens on `address` (HOST:PORT) for Prometheus scrapes.
+    private func startMetricsServer(_ address: String, metrics: RecorderMetrics) async throws -> MetricsServer {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65_535).contains(port), colon != address.startIndex
+        else {
+            throw JinaHistoryError.badInput("--metrics-listen '\(address)' is not HOST:PORT; e.g. 127.0.0.1:9464")
+        }
+        let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return try await MetricsServer(host: host, port: port, metrics: metrics)
     }
 
     /// A round that can outlast the interval is allowed (a Flow that answers slowly still needs its verdict), but
@@ -135,40 +175,6 @@ struct RecordCommand: AsyncParsableCommand {
     }
 }
 
-/// Prints one line per round, like `jina ping` but with the error class, and each state change.
-struct RoundPrinter: Sendable {
-    let enabled: Bool
-
-    func print(_ event: Recorder.Event) {
-        switch event {
-        case .storageFailed(let fault, let pending):
-            // The first failure, then every tenfold more, so a full disk does not flood the log.
-            guard String(fault.failedWrites).dropFirst().allSatisfy({ $0 == "0" }) else { return }
-            Console.message(
-                "jina-history: warning: cannot write the history (\(fault.failedWrites) failed writes since "
-                    + "\(TimeText.rfc3339(fault.fromMs))): \(fault.message); probing goes on, \(pending) rounds held in "
-                    + "memory, \(fault.roundsDropped) dropped\n")
-        case .storageRecovered(let fault):
-            Console.message(
-                "jina-history: storage recovered after \(String(format: "%.1fs", Double(fault.durationMs) / 1_000)) "
-                    + "(\(fault.failedWrites) failed writes, \(fault.roundsDropped) rounds dropped); recorded\n")
-        case .round(let target, let round, let transition):
-            guard enabled else { return }
-            var line = "\(TimeText.rfc3339(round.scheduledMs))  \(target.name)  "
-            switch round.verdict {
-            case .skipped: line += "skipped (the previous round was still running)"
-            case .up: line += String(format: "up    %.1f ms", Double(round.durationUs) / 1_000)
-            case .down:
-                let failure = round.firstFailure
-                line += String(format: "down  %.1f ms  ", Double(round.durationUs) / 1_000)
-                line += "\(failure?.errorClass.rawValue ?? "?")  \(failure?.oneLineMessage(limit: 120) ?? "")"
-            }
-            if let transition { line += "  [\(transition.from.rawValue) -> \(transition.to.rawValue)]" }
-            Console.message(line + "\n", to: .standardOutput)
-        }
-    }
-}
-
 /// Calls `onStop` on the first SIGINT or SIGTERM; a second one exits at once. SIGHUP, which would otherwise end
 /// the recorder without its clean-stop mark, only says that reloading is not supported.
 final class StopSignals {
@@ -198,3 +204,5 @@ final class StopSignals {
 
     func cancel() { sources.forEach { $0.cancel() } }
 }
+
+extension LineLogHandler.Format: ExpressibleByArgument {}

@@ -19,12 +19,13 @@ struct RealJinaEndToEndTests {
         ])
         var replacement: JinaFixture?
         var recorders: [String: ChildProcess] = [:]
+        let metricsURL = "http://127.0.0.1:\(try freePort())/metrics"
         do {
             for (kind, port) in [("flow", gatewayPort), ("executor", executorPort), ("gateway", gatewayPort)] {
                 recorders[kind] = try ChildProcess(TestPaths.binary, [
                     "record", "127.0.0.1:\(port)", "--kind", kind, "--db", directory.appending(path: "\(kind).sqlite").path,
                     "--interval", "\(Self.intervalMs)ms", "--timeout", "2s", "--print-rounds", "always",
-                ])
+                ] + (kind == "flow" ? ["--metrics-listen", String(metricsURL.dropFirst(7).dropLast(8))] : []))
             }
             let flowRecorder = recorders["flow"]!
             let executorRecorder = recorders["executor"]!
@@ -34,12 +35,26 @@ struct RealJinaEndToEndTests {
             // A report while the recorder writes: read-only, it neither fails nor blocks the recorder.
             let during = try await jsonReport(directory.appending(path: "flow.sqlite").path)
             #expect((during["targets"] as? [Any])?.count == 1)
+            // Prometheus sees the same: up, and its up-round counter moving.
+            let upScrape = try await scrape(metricsURL)
+            #expect(upScrape.value("jina_history_target_up") == 1)
+            let upRounds = try #require(upScrape.value("jina_history_rounds_total", ["verdict": "up"]))
+            #expect(upRounds >= 3)
+            #expect(upScrape.families.allSatisfy { $0.hasPrefix("jina_history_") })
 
             let killMs = wallNowMs()
             kill(flow.executorPID, SIGKILL)
             try await waitUntil("3 down rounds of flow and executor", timeout: .seconds(30)) {
                 downCount(flowRecorder) >= 3 && downCount(executorRecorder) >= 1
             }
+            // The scrape flips with the state: down, failed attempts counted by class, counters never go back.
+            let downScrape = try await scrape(metricsURL)
+            #expect(downScrape.value("jina_history_target_up") == 0)
+            #expect(downScrape.value("jina_history_target_state", ["state": "down"]) == 1)
+            #expect((downScrape.value("jina_history_attempts_total", ["error_class": "not_ready"]) ?? 0) >= 3)
+            #expect((downScrape.value("jina_history_rounds_total", ["verdict": "up"]) ?? 0) >= upRounds)
+            #expect((downScrape.value("jina_history_availability_ratio") ?? 1) < 1)
+
             let restartMs = wallNowMs()
             replacement = try await JinaFixture.start(["--kind", "executor", "--port", "\(executorPort)"])
             let readyAgainMs = wallNowMs()
@@ -80,6 +95,17 @@ struct RealJinaEndToEndTests {
             #expect(gatewayTarget["availability"] as? Double == 1)
             #expect(gatewayTarget["down_s"] as? Double == 0)
             checkAccounting(gatewayTarget)
+
+            // The HTML report of this recording, as a browser renders it.
+            let html = directory.appending(path: "flow.html")
+            let page = try await runJinaHistory(
+                ["report", "--db", directory.appending(path: "flow.sqlite").path, "--since", "1h", "--format", "html"])
+            try Data(page.stdout.utf8).write(to: html)
+            let rendered = try await HeadlessBrowser.render(html)
+            #expect(rendered.dom.contains("jina-history report") && rendered.dom.contains("InternalNetworkError"))
+            #expect(rendered.dom.contains("flow_not_ready") && rendered.dom.contains("<svg"))
+            #expect(rendered.colours >= 5 && rendered.inked > rendered.width * 20,
+                    "the screenshot is not blank: \(rendered.colours) colours, \(rendered.inked) inked pixels")
         } catch {
             Issue.record(error, "recorder output: \(recorders.mapValues { $0.lines.suffix(20) })")
         }
@@ -143,3 +169,28 @@ private func upAfterDown(_ recorder: ChildProcess) -> Int {
     guard let firstDown = lines.firstIndex(where: { $0.contains("  down  ") }) else { return 0 }
     return lines[firstDown...].count { $0.contains("  up  ") }
 }
+
+/// Samples of one Prometheus scrape, parsed by the official client's parser (scripts/fixture/parse_metrics.py).
+private struct Scrape {
+    let samples: [[String: Any]]
+
+    /// Family names (for counters, without the `_total` the parser strips).
+    var families: Set<String> { Set(samples.compactMap { $0["family"] as? String }) }
+
+    /// The value of the sample `name` whose labels include `labels`.
+    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        samples.first { sample in
+            sample["name"] as? String == name
+                && labels.allSatisfy { (sample["labels"] as? [String: String])?[$0.key] == $0.value }
+        }?["value"] as? Double
+    }
+}
+
+private func scrape(_ url: String) async throws -> Scrape {
+    let result = try await runJinaHistory(
+        [TestPaths.repository.appending(path: "scripts/fixture/parse_metrics.py").path, url], binary: TestPaths.python)
+    guard result.status == 0, let samples = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+    else { throw ConditionTimedOut(description: "scrape of \(url) failed: \(result.stderr)") }
+    return Scrape(samples: samples)
+}
+

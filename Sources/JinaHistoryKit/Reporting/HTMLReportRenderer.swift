@@ -94,7 +94,9 @@ public enum HTMLReportRenderer {
             target.outages.map { outage in
                 [time(outage.startedMs), outage.endedMs.map(time) ?? "ongoing",
                  ReportNumberText.seconds(outage.durationMs), "\(outage.failedRounds)",
-                 outage.layer?.rawValue ?? "", outage.firstFailure.map { "\($0.errorClass.rawValue): \($0.message)" } ?? "",
+                 outage.layer?.rawValue ?? "",
+                 outage.firstFailure.map { [$0.errorClass.rawValue, $0.exception, $0.message].filter { !$0.isEmpty }
+                     .joined(separator: ": ") } ?? "",
                  "\(outage.flaps)"]
             })
         html += "<h3>Recorder offline</h3>\n"
@@ -178,7 +180,8 @@ public enum HTMLReportRenderer {
             html += "<tr>" + row.enumerated().map { column, cell in
                 let text = escaped(cell)
                 if column == 0, let link = links?[index] { return "<td><a href=\"\(link)\">\(text)</a></td>" }
-                return column > 0 && cell.first?.isNumber == true ? "<td class=n>\(text)</td>" : "<td>\(text)</td>"
+                let numeric = cell.range(of: #"^-?[0-9.]+(%|s)?$"#, options: .regularExpression) != nil
+                return numeric ? "<td class=n>\(text)</td>" : "<td>\(text)</td>"
             }.joined() + "</tr>\n"
         }
         return html + "</tbody></table>\n"

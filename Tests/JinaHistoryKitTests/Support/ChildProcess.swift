@@ -40,7 +40,9 @@ final class ChildProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         output.drain(stdout) { state, text in
             state.collected.withLock { collected in
-                let pieces = (collected.partial + text).split(separator: "\n", omittingEmptySubsequences: false)
+                // "\r\n" (a terminal's line end) is one Character in Swift, so it is made "\n" before splitting.
+                let pieces = (collected.partial + text).replacingOccurrences(of: "\r\n", with: "\n")
+                    .split(separator: "\n", omittingEmptySubsequences: false)
                 collected.lines.append(contentsOf: pieces.dropLast().map(String.init))
                 collected.partial = String(pieces.last ?? "")
             }
