@@ -9,7 +9,10 @@ struct JinaHistoryCommand: AsyncParsableCommand {
         commandName: "jina-history",
         abstract: "Keep the readiness history of Jina services: record it, then report uptime, latency and outages.",
         version: "\(JinaHistoryVersion.current) (history schema \(HistorySchema.version))",
-        subcommands: [RecordCommand.self, ReportCommand.self, PingCommand.self, AnnotateCommand.self, ExportCommand.self, TimelineCommand.self])
+        subcommands: [
+            RecordCommand.self, ReportCommand.self, PingCommand.self, AnnotateCommand.self, ExportCommand.self,
+            TimelineCommand.self, DatabaseCommand.self,
+        ])
 
     /// Runs the command. A command line that does not parse gets one line saying what is wrong and where the
     /// help is, and exit code 2 like every other bad input (not the usage screen and 64).

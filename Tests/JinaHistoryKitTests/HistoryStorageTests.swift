@@ -188,7 +188,7 @@ struct HistoryStorageTests {
         #expect(report.outages.first?.firstFailure == jinaError)
     }
 
-    @Test("healthy rounds cost at most 32 bytes each on disk, indexes included")
+    @Test("healthy rounds cost at most 32 bytes each on disk, indexes included; db stats says so")
     func bytesPerHealthyRound() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let writer = try HistoryWriter(path: path)
@@ -215,6 +215,51 @@ struct HistoryStorageTests {
         }
         let bytesPerRound = Double((pages - pagesBefore) * pageSize) / Double(roundsPerTarget * targets.count)
         #expect(bytesPerRound <= 32, "healthy round costs \(bytesPerRound) bytes")
+
+        // `db stats` counts the same rounds and projects a year from the whole file (schema pages included).
+        let stats = try HistoryReader(path: path).stats()
+        #expect(stats.rounds == roundsPerTarget * targets.count)
+        let perRound = try #require(stats.bytesPerRound)
+        #expect(perRound >= bytesPerRound && perRound <= bytesPerRound + 8, "\(perRound) vs \(bytesPerRound)")
+        let share = try #require(stats.targets.first)
+        #expect(share.rounds == roundsPerTarget && share.intervalMs == 1_000)
+        #expect(stats.projectedBytesPerYear(share) == perRound * 365 * 86_400)
+    }
+
+    @Test("the report's queries search by key or index and never scan or sort: reports stay fast as history grows")
+    func reportQueryPlans() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try HistoryWriter(path: path)
+        let queries = [HistoryReader.roundsInWindowSQL, HistoryReader.attemptsInWindowSQL]
+            + ["round_scheduled_ms", "streak_started_ms"].map(HistoryReader.lastTransitionSQL)
+        try DatabaseQueue(path: path).read { db in
+            for sql in queries {
+                let placeholders = sql.filter { $0 == "?" }.count
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql,
+                                            arguments: StatementArguments(Array(repeating: 1, count: placeholders)))
+                    .map { $0["detail"] as String }
+                #expect(!plan.isEmpty && plan.allSatisfy { $0.hasPrefix("SEARCH") }, "\(sql)\n\(plan)")
+            }
+        }
+    }
+
+    @Test("db stats --format json: the same counts, read-only")
+    func statsCommand() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try HistoryWriter(path: path)
+        let (run, ids) = try writer.beginRun(startedMs: 0, host: "h", pid: 1, version: "t", targets: [try target()])
+        let rounds = (0..<50).map { slot in
+            RecordedRound(targetId: ids[0], round: RoundRecord(scheduledMs: Int64(slot) * 1_000, verdict: .down,
+                                                               attempts: []), transition: nil)
+        }
+        try writer.append(rounds, runId: run, heartbeatMs: 50_000)
+        let result = try await runJinaHistory(["db", "stats", "--db", path, "--format", "json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(document["rounds"] as? Int == 50 && (document["rows"] as? [String: Int])?["target"] == 1)
+        let share = try #require((document["targets"] as? [[String: Any]])?.first)
+        #expect(share["name"] as? String == "flow-a" && share["rounds"] as? Int == 50 && share["interval_s"] as? Double == 1)
+        let text = try await runJinaHistory(["db", "stats", "--db", path])
+        #expect(text.status == 0 && text.stdout.contains("rounds   50 ("), "\(text.stdout)")
     }
 
     @Test("a report reads while the recorder writes: no busy error, no blocked writer, a consistent snapshot")

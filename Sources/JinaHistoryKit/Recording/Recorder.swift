@@ -79,7 +79,10 @@ public struct Recorder: Sendable {
             try await flush(queue: queue, runId: runId, clock: clock, fault: &fault)
             let stoppedMs = clock.nowMs()
             let writer = self.writer
-            try await writerThread.run { try writer.finishRun(runId, stoppedMs: stoppedMs) }
+            try await writerThread.run {
+                try writer.finishRun(runId, stoppedMs: stoppedMs)
+                writer.checkpoint()
+            }
         } catch {
             throw JinaHistoryError.storage(
                 "\(String(describing: error).oneLine(limit: 500)) (\(queue.pendingCount) finished round(s) were "

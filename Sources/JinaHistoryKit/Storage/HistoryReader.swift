@@ -61,6 +61,32 @@ public final class HistoryReader: Sendable {
         try HistoryDatabase.storageError(path) { try queue.read(body) }
     }
 
+    /// Sizes, rows per table and each target's rounds, from one snapshot.
+    public func stats() throws -> DatabaseStats {
+        let tables = ["target", "recorder_run", "run_target", "round", "attempt", "error", "transition", "annotation"]
+            + (schemaVersion >= 3 ? ["storage_fault"] : [])
+        let size = { (path: String) in
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+        }
+        return try readSnapshot { db in
+            let rows = try tables.map { ($0, try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? 0) }
+            let targets = try Row.fetchAll(db, sql: """
+                SELECT t.name, count(r.scheduled_ms) AS rounds, min(r.scheduled_ms) AS first_ms,
+                       max(r.scheduled_ms) AS last_ms,
+                       (SELECT rt.interval_ms FROM run_target rt WHERE rt.target_id = t.id
+                         ORDER BY rt.run_id DESC LIMIT 1) AS interval_ms
+                FROM target t LEFT JOIN round r ON r.target_id = t.id GROUP BY t.id ORDER BY t.name
+                """).map { row in
+                DatabaseStats.TargetShare(name: row["name"], rounds: row["rounds"], firstMs: row["first_ms"],
+                                          lastMs: row["last_ms"], intervalMs: row["interval_ms"])
+            }
+            return DatabaseStats(
+                schemaVersion: schemaVersion, fileBytes: size(path), walBytes: size(path + "-wal"),
+                freePages: try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
+                pageSize: try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096, rows: rows, targets: targets)
+        }
+    }
+
     /// Checks that a target named `name` was recorded, before anything is written about it.
     ///
     /// - throws: ``JinaHistoryError`` (bad input) naming the targets there are.
@@ -134,31 +160,36 @@ public final class HistoryReader: Sendable {
                                          _ db: Database) throws -> Int64? {
         try Int64.fetchOne(
             db,
-            sql: """
-                SELECT \(column) FROM transition WHERE target_id = ? AND to_state = ? AND at_ms <= ?
-                ORDER BY at_ms DESC LIMIT 1
-                """,
-            arguments: [target, state.rawValue, atOrBefore])
+            sql: lastTransitionSQL(column), arguments: [target, state.rawValue, atOrBefore])
     }
+
+    /// The report's queries, named so a test can check their plans use the tables' keys and indexes: a scan
+    /// here would make reports slow down as history grows.
+    static func lastTransitionSQL(_ column: String) -> String {
+        """
+        SELECT \(column) FROM transition WHERE target_id = ? AND to_state = ? AND at_ms <= ?
+        ORDER BY at_ms DESC LIMIT 1
+        """
+    }
+
+    /// Attempts of a window, in round-key order, with their error texts.
+    static let attemptsInWindowSQL = """
+        SELECT a.*, e.class, e.exception, e.message FROM attempt a LEFT JOIN error e ON e.id = a.error_id
+        WHERE a.scheduled_ms >= ? AND a.scheduled_ms < ? ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
+        """
+
+    /// Rounds of a window, in key order.
+    static let roundsInWindowSQL = """
+        SELECT scheduled_ms, target_id, run_id, verdict, attempts, start_lag_ms, duration_us FROM round
+        WHERE scheduled_ms >= ? AND scheduled_ms < ? ORDER BY scheduled_ms, target_id, run_id
+        """
 
     /// Streams rounds in time order, joining the attempts of rounds that are not inline-healthy.
     static func forEachRound(_ db: Database, fromMs: Int64, untilMs: Int64,
                                      _ body: (StoredRound) throws -> Void) throws {
-        let attemptCursor = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT a.*, e.class, e.exception, e.message FROM attempt a LEFT JOIN error e ON e.id = a.error_id
-                WHERE a.scheduled_ms >= ? AND a.scheduled_ms < ? ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
-                """,
-            arguments: [fromMs, untilMs])
+        let attemptCursor = try Row.fetchCursor(db, sql: attemptsInWindowSQL, arguments: [fromMs, untilMs])
         var pendingAttempt = try attemptCursor.next().map(Self.attempt)
-        let rounds = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT scheduled_ms, target_id, run_id, verdict, attempts, start_lag_ms, duration_us FROM round
-                WHERE scheduled_ms >= ? AND scheduled_ms < ? ORDER BY scheduled_ms, target_id, run_id
-                """,
-            arguments: [fromMs, untilMs])
+        let rounds = try Row.fetchCursor(db, sql: roundsInWindowSQL, arguments: [fromMs, untilMs])
         while let row = try rounds.next() {
             let key = RoundKey(scheduledMs: row["scheduled_ms"], targetId: row["target_id"], runId: row["run_id"])
             var round = RoundRecord(

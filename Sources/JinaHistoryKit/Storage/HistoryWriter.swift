@@ -177,6 +177,12 @@ public final class HistoryWriter: Sendable {
         }
     }
 
+    /// Copies the WAL's committed pages into the database file without waiting for readers (a passive
+    /// checkpoint), so after a clean stop the file alone holds the history (for copies and `db stats`).
+    public func checkpoint() {
+        _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+    }
+
     private func errorId(for failure: FailureDetail, _ db: Database) throws -> Int64 {
         if let known = errorIds.withLock({ $0[failure] }) { return known }
         let id = try Int64.fetchOne(
