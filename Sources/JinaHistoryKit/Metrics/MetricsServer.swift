@@ -25,7 +25,8 @@ public final class MetricsServer: Sendable {
                 .bind(host: host, port: port).get()
         } catch {
             throw JinaHistoryError.badInput(
-                "--metrics-listen \(host):\(port): cannot listen (\(error)); give a free HOST:PORT, e.g. 127.0.0.1:9464")
+                "--metrics-listen \(host):\(port): cannot listen (\(error)); give a free HOST:PORT, "
+                    + "e.g. 127.0.0.1:9464")
         }
     }
 
@@ -59,7 +60,8 @@ private final class MetricsResponder: ChannelInboundHandler, Sendable {
             headers.add(name: "Connection", value: "close")
             context.write(wrapOutboundOut(.head(HTTPResponseHead(
                 version: .http1_1, status: served ? .ok : .notFound, headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            let buffer = context.channel.allocator.buffer(string: body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         }

@@ -62,14 +62,16 @@ public final class RecorderMetrics: Sendable {
     public func exposition() -> String {
         state.withLock { state in
             var families: [(name: String, type: String, help: String, samples: [String])] = [
-                ("jina_history_target_up", "gauge", "1 while the target is up by the recorder's thresholds, else 0.", []),
+                ("jina_history_target_up", "gauge",
+                 "1 while the target is up by the recorder's thresholds, else 0.", []),
                 ("jina_history_target_state", "gauge", "1 for the target's current state (unknown, up, down).", []),
                 ("jina_history_last_round_duration_seconds", "gauge", "Duration of the target's last round.", []),
                 ("jina_history_rounds_total", "counter", "Rounds since the recorder started, by verdict.", []),
                 ("jina_history_attempts_total", "counter",
                  "Readiness attempts since the recorder started, by outcome and error class.", []),
                 ("jina_history_availability_ratio", "gauge",
-                 "Up rounds over up and down rounds in the window (the time-weighted availability on a fixed grid).", []),
+                 "Up rounds over up and down rounds in the window (time-weighted availability on a fixed grid).",
+                 []),
             ]
             let window = Self.escaped(windowLabel)
             for name in state.order {
@@ -77,7 +79,8 @@ public final class RecorderMetrics: Sendable {
                 let labels = "target=\"\(Self.escaped(name))\",kind=\"\(metrics.kind)\""
                 families[0].samples.append("{\(labels)} \(metrics.state == .up ? 1 : 0)")
                 for value in [TargetState.unknown, .up, .down] {
-                    families[1].samples.append("{\(labels),state=\"\(value.rawValue)\"} \(metrics.state == value ? 1 : 0)")
+                    let current = metrics.state == value ? 1 : 0
+                    families[1].samples.append("{\(labels),state=\"\(value.rawValue)\"} \(current)")
                 }
                 if let seconds = metrics.lastDurationSeconds { families[2].samples.append("{\(labels)} \(seconds)") }
                 for verdict in [RoundVerdict.up, .down, .skipped] {
@@ -85,7 +88,8 @@ public final class RecorderMetrics: Sendable {
                 }
                 for (errorClass, count) in metrics.attempts.sorted(by: { $0.key < $1.key }) {
                     let outcome = errorClass.isEmpty ? "ok" : "failed"
-                    families[4].samples.append("{\(labels),outcome=\"\(outcome)\",error_class=\"\(errorClass)\"} \(count)")
+                    let attemptLabels = "\(labels),outcome=\"\(outcome)\",error_class=\"\(errorClass)\""
+                    families[4].samples.append("{\(attemptLabels)} \(count)")
                 }
                 let up = metrics.minutes.reduce(0) { $0 + $1.up }
                 let judged = up + metrics.minutes.reduce(0) { $0 + $1.down }

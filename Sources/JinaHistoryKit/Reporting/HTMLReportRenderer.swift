@@ -102,7 +102,9 @@ public enum HTMLReportRenderer {
         html += "<h3>Recorder offline</h3>\n"
         html += target.gaps.isEmpty ? "<p>Never.</p>\n" : table(
             ["from", "to", "duration", "cause"],
-            target.gaps.map { [time($0.startedMs), time($0.endedMs), ReportNumberText.seconds($0.durationMs), $0.cause.rawValue] })
+            target.gaps.map { gap in
+                [time(gap.startedMs), time(gap.endedMs), ReportNumberText.seconds(gap.durationMs), gap.cause.rawValue]
+            })
         if !target.maintenance.isEmpty {
             html += "<h3>Maintenance</h3>\n" + table(
                 ["from", "to", "scope", "note"],
@@ -164,7 +166,8 @@ public enum HTMLReportRenderer {
             let width = max(1, bucketWidth - 2)
             svg += "<rect x=\(number(left + 1)) y=\(number(y(high))) width=\(number(width)) "
                 + "height=\(number(max(1, y(low) - y(high)))) fill=\"#d0d7de\"/>"
-            svg += "<rect x=\(number(left + 1)) y=\(number(y(p95) - 1)) width=\(number(width)) height=2 fill=\"#bf8700\">"
+            svg += "<rect x=\(number(left + 1)) y=\(number(y(p95) - 1)) width=\(number(width)) height=2 "
+                + "fill=\"#bf8700\">"
                 + "<title>p95 \(ReportNumberText.ms(p95)) ms</title></rect>"
             svg += "<rect x=\(number(left + 1)) y=\(number(y(p50) - 1)) width=\(number(width)) height=2 fill=\"#222\">"
                 + "<title>p50 \(ReportNumberText.ms(p50)) ms, \(summary.count) attempts</title></rect>"

@@ -63,7 +63,8 @@ public struct LiveStatus: Sendable {
             let since = String(time.dropFirst(11).prefix(8)) + " (" + Self.duration(nowMs - entry.sinceMs) + ")"
             let latency = entry.lastLatencyMs.map { String(format: "%.1f", $0) } ?? "-"
             let judged = entry.upRounds + entry.downRounds
-            let availability = judged == 0 ? "-" : String(format: "%.3f%%", Double(entry.upRounds) / Double(judged) * 100)
+            let availability = judged == 0
+                ? "-" : String(format: "%.3f%%", Double(entry.upRounds) / Double(judged) * 100)
             var line = name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
                 + state.padding(toLength: 7, withPad: " ", startingAt: 0)
                 + since.padding(toLength: 26, withPad: " ", startingAt: 0)
