@@ -5,7 +5,49 @@ import JinaHistoryKit
 /// `jina-history db`: the history database itself.
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "db", abstract: "Look after the history database.", subcommands: [StatsCommand.self])
+        commandName: "db", abstract: "Look after the history database.",
+        subcommands: [StatsCommand.self, SeedCommand.self])
+}
+
+/// `jina-history db seed`: a synthetic history for benchmarks and trials, written by the recorder's storage code.
+struct SeedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed",
+        abstract: "Write a synthetic history (outages, retries, crashed and stopped runs) into a new database.")
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "Targets, named seed-0, seed-1, …")
+    var targets = 10
+
+    @Option(help: "How much history, ending now (e.g. 1d, 30d).")
+    var span = "1d"
+
+    @Option(help: "Every target's interval.")
+    var interval = "1s"
+
+    @Option(help: "Random seed: the same arguments write the same history.")
+    var seed: UInt64 = 1
+
+    func run() async throws {
+        try await reportingErrors {
+            let spanMs = try DurationText.milliseconds(span, flag: "--span")
+            let intervalMs = try DurationText.milliseconds(interval, flag: "--interval")
+            guard targets >= 1, intervalMs >= 10, spanMs >= intervalMs else {
+                throw JinaHistoryError.badInput("--targets must be 1 or more, --interval at least 10ms, --span at least one interval")
+            }
+            guard !FileManager.default.fileExists(atPath: database.path) else {
+                throw JinaHistoryError.badInput("\(database.path) exists; db seed writes a new database, give another --db")
+            }
+            let seeder = HistorySeeder(targets: targets, spanMs: spanMs, intervalMs: intervalMs,
+                                       endMs: RunClock.wallNowMs(), seed: seed)
+            let started = ContinuousClock.now
+            let rounds = try seeder.write(into: HistoryWriter(path: database.path))
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
+            try Console.output(String(format: "wrote %d rounds of %d targets into %@ in %.1f s (%.0f rounds/s)\n",
+                                      rounds, targets, database.path, seconds, Double(rounds) / max(seconds, 0.001)))
+        }
+    }
 }
 
 /// `jina-history db stats`: what the database holds and costs, read-only beside a running recorder.
