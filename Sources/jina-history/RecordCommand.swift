@@ -88,10 +88,13 @@ struct RecordCommand: AsyncParsableCommand {
             case .auto: isatty(1) == 1 && logFormat == .text ? .live : .lines
             }
             let metricsWindowMs = try DurationText.milliseconds(metricsWindow, flag: "--metrics-window")
-            let metrics = RecorderMetrics(targets: targets.map(\.target), windowMs: metricsWindowMs,
-                                          windowLabel: metricsWindow, startedMs: RunClock.wallNowMs())
+            // Kept (a lock and a few counters per round) only when something will scrape them.
+            let metrics = metricsListen.map { _ in
+                RecorderMetrics(targets: targets.map(\.target), windowMs: metricsWindowMs, windowLabel: metricsWindow,
+                                startedMs: RunClock.wallNowMs())
+            }
             var server: MetricsServer?
-            if let metricsListen { server = try await startMetricsServer(metricsListen, metrics: metrics) }
+            if let metricsListen, let metrics { server = try await startMetricsServer(metricsListen, metrics: metrics) }
             let output = RecordOutput(mode: mode, format: logFormat, targetNames: targets.map(\.target.name))
             output.start()
             defer { output.finish() }
@@ -99,7 +102,7 @@ struct RecordCommand: AsyncParsableCommand {
                 writer: writer, targets: targets, checker: JinaReadinessChecker(), roundLimit: rounds,
                 onEvent: { event in
                     output.handle(event)
-                    metrics.observe(event, nowMs: RunClock.wallNowMs())
+                    metrics?.observe(event, nowMs: RunClock.wallNowMs())
                 })
             if isatty(2) == 1 {
                 Console.message(
