@@ -39,6 +39,9 @@ struct ReportCommand: AsyncParsableCommand {
         case time, duration
     }
 
+    @Flag(help: "Read every raw round instead of rollups: exact percentiles, slower over long windows.")
+    var noRollups = false
+
     @Option(help: "Exit 1 when a target's availability in the window is below PERCENT (or it has no data); for CI and cron.")
     var failUnder: Double?
 
@@ -50,7 +53,7 @@ struct ReportCommand: AsyncParsableCommand {
             }
             let mergeGapMs = try mergeGap.map { try DurationText.milliseconds($0, flag: "--merge-gap") }
             let reader = try HistoryReader(path: database.path)
-            var report = try reader.report(window: window)
+            var report = try reader.report(window: window, useRollups: !noRollups)
             if let target {
                 try reader.requireTarget(named: target)
                 report.targets.removeAll { $0.name != target }

@@ -25,18 +25,20 @@ struct HistoryStorageTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try HistoryWriter(path: path)
         let queue = try DatabaseQueue(path: path)
-        let (version, journal, tables) = try queue.read { db in
+        let (version, journal, tables, autoVacuum) = try queue.read { db in
             (
                 try Int.fetchOne(db, sql: "PRAGMA user_version"),
                 try String.fetchOne(db, sql: "PRAGMA journal_mode"),
-                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+                try Int.fetchOne(db, sql: "PRAGMA auto_vacuum")
             )
         }
         #expect(version == HistoryDatabase.latestVersion)
-        #expect(version == 3)
+        #expect(version == 4)
         #expect(journal == "wal")
-        #expect(tables == ["annotation", "attempt", "error", "recorder_run", "round", "run_target", "storage_fault",
-                           "target", "transition"])
+        #expect(autoVacuum == 2, "incremental, so prune can give pages back")
+        #expect(tables == ["annotation", "attempt", "error", "prune", "recorder_run", "rollup", "round", "run_target",
+                           "storage_fault", "target", "transition"])
         for file in [path, path + "-wal", path + "-shm"] {
             let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(file) is readable by others")
@@ -183,7 +185,7 @@ struct HistoryStorageTests {
         try HistoryReader(path: path).load(into: &builder)
         let report = try #require(builder.finish().targets.first)
         #expect(report.attempts == AttemptCounts(total: 3, ok: 1))
-        #expect(report.successLatenciesUs == [2_500])
+        #expect(report.successLatency == LatencySummary(sortedMicroseconds: [2_500]))
         #expect(report.outages.first?.layer == .flowNotReady)
         #expect(report.outages.first?.firstFailure == jinaError)
     }
@@ -230,8 +232,10 @@ struct HistoryStorageTests {
     func reportQueryPlans() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try HistoryWriter(path: path)
-        let queries = [HistoryReader.roundsInWindowSQL, HistoryReader.attemptsInWindowSQL]
-            + ["round_scheduled_ms", "streak_started_ms"].map(HistoryReader.lastTransitionSQL)
+        let queries = [false, true].flatMap { oneTarget in
+            [HistoryReader.roundsInWindowSQL(oneTarget: oneTarget), HistoryReader.attemptsInWindowSQL(oneTarget: oneTarget)]
+        } + ["round_scheduled_ms", "streak_started_ms"].map(HistoryReader.lastTransitionSQL)
+            + [HistoryReader.rollupSpansSQL]
         try DatabaseQueue(path: path).read { db in
             for sql in queries {
                 let placeholders = sql.filter { $0 == "?" }.count

@@ -260,8 +260,8 @@ struct ReportBuilderTests {
         #expect(report.availability == 1)
         #expect(report.rounds.flaky == 1)
         #expect(report.attempts == AttemptCounts(total: 3, ok: 2))
-        #expect(report.successLatenciesUs == [4_000, 6_000])
-        #expect(report.failureLatenciesUs == [500_000])
+        #expect(report.successLatency == LatencySummary(sortedMicroseconds: [4_000, 6_000]))
+        #expect(report.failureLatency == LatencySummary(sortedMicroseconds: [500_000]))
         #expect(report.attemptSuccessRatio == 2.0 / 3.0)
     }
 

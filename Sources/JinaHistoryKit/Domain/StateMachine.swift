@@ -17,6 +17,25 @@ public struct StateMachine: Sendable {
         self.state = state
     }
 
+    /// Whether a round of `verdict` would only continue what the machine already is: the state matches the verdict
+    /// and the current streak has that verdict too. Any number of such rounds cause no transition and leave the
+    /// machine as it is but for the streak's length, which matters only once the verdict changes (and then a
+    /// new streak starts), so a report may skip them (``RollupSpan``).
+    public func isSteady(_ verdict: RoundVerdict) -> Bool {
+        guard let streak, verdict != .skipped else { return false }
+        return streak.verdict == verdict && state == (verdict == .up ? .up : .down)
+    }
+
+    /// A machine that is already steady in `verdict`'s state, as the recorder's was inside a span whose
+    /// earlier rounds a report does not have (pruned).
+    public static func steady(_ verdict: RoundVerdict, since startedMs: Int64, failureThreshold: Int,
+                              successThreshold: Int) -> StateMachine {
+        var machine = StateMachine(failureThreshold: failureThreshold, successThreshold: successThreshold,
+                                   state: verdict == .up ? .up : .down)
+        machine.streak = (verdict, 1, startedMs, nil)
+        return machine
+    }
+
     /// Feeds one round; returns the transition it causes, if any.
     public mutating func observe(_ round: RoundRecord) -> Transition? {
         guard round.verdict != .skipped else { return nil }

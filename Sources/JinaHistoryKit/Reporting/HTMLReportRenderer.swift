@@ -64,7 +64,7 @@ public enum HTMLReportRenderer {
             ["target", "availability", "coverage", "up", "down", "unknown", "maintenance", "outages", "p50 ms",
              "p95 ms"],
             targets.enumerated().map { index, target in
-                let latency = LatencySummary(sortedMicroseconds: target.successLatenciesUs)
+                let latency = target.successLatency
                 return [target.name, target.availability.map(ReportNumberText.percent) ?? "no data",
                         target.coverage.map(ReportNumberText.percent) ?? "n/a", ReportNumberText.seconds(target.upMs),
                         ReportNumberText.seconds(target.downMs), ReportNumberText.seconds(target.unknownMs),

@@ -97,8 +97,13 @@ public struct ReportMethod: Hashable, Sendable {
     public var crashedRunTail = "unknown after the last heartbeat"
     /// Percentile definition.
     public var percentiles = "nearest_rank over successful readiness attempts"
-    /// Where the numbers came from.
+    /// Where the numbers came from: `raw_rounds`, or `rollups_and_raw_rounds` when rollup spans stood in for
+    /// the rounds they cover.
     public var source = "raw_rounds"
+    /// Raw rounds the report read.
+    public var rawRounds = 0
+    /// Rollup spans the report read in place of their rounds.
+    public var rollupSpans = 0
     /// Outages separated by recoveries this short or shorter are one incident (`--merge-gap`); 0 merges none.
     public var outageMergeGapMs: Int64 = 0
 }
@@ -123,10 +128,10 @@ public struct TargetReport: Hashable, Sendable {
     public var rounds = RoundCounts()
     /// Attempt counts of readiness attempts in the window.
     public var attempts = AttemptCounts()
-    /// Latency of successful readiness attempts, in microseconds, sorted.
-    public var successLatenciesUs: [Int64] = []
-    /// Time-to-fail of failed readiness attempts, in microseconds, sorted.
-    public var failureLatenciesUs: [Int64] = []
+    /// Latency of successful readiness attempts.
+    public var successLatency = LatencySummary(sortedMicroseconds: [])
+    /// Time-to-fail of failed readiness attempts.
+    public var failureLatency = LatencySummary(sortedMicroseconds: [])
     /// Outages overlapping the window.
     public var outages: [Outage] = []
     /// Recorder-offline stretches within the window.

@@ -15,7 +15,8 @@ public enum JSONReportRenderer {
             "method": [
                 "availability": report.method.availability, "staleness_cap": report.method.stalenessCap,
                 "crashed_run_tail": report.method.crashedRunTail, "percentiles": report.method.percentiles,
-                "source": report.method.source, "outage_merge_gap_s": seconds(report.method.outageMergeGapMs),
+                "source": report.method.source, "raw_rounds": report.method.rawRounds,
+                "rollup_spans": report.method.rollupSpans, "outage_merge_gap_s": seconds(report.method.outageMergeGapMs),
             ],
             "targets": report.targets.map(target),
             "storage_faults": report.storageFaults.map { fault in
@@ -44,8 +45,8 @@ public enum JSONReportRenderer {
                 "skipped": target.rounds.skipped, "flaky": target.rounds.flaky,
             ],
             "attempts": ["total": target.attempts.total, "ok": target.attempts.ok],
-            "latency_ms": latency(LatencySummary(sortedMicroseconds: target.successLatenciesUs)),
-            "time_to_fail_ms": latency(LatencySummary(sortedMicroseconds: target.failureLatenciesUs)),
+            "latency_ms": latency(target.successLatency),
+            "time_to_fail_ms": latency(target.failureLatency),
             "outages": target.outages.map(outage),
             "strip": String(target.strip.map(\.symbol)),
             "policy": orNull(target.policy.map { policy -> [String: Any] in

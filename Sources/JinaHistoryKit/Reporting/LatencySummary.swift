@@ -41,6 +41,25 @@ public struct LatencySummary: Hashable, Sendable {
         stddev = Self.round(variance.squareRoot() / 1_000)
     }
 
+    /// Summarises a histogram: count, mean, standard deviation, minimum and maximum exact (from its moments),
+    /// percentiles within ``LatencyHistogram/relativeAccuracy`` of the exact nearest-rank value.
+    public init(histogram: LatencyHistogram) {
+        count = Int(histogram.count)
+        guard histogram.count > 0 else { return }
+        let n = Double(histogram.count)
+        let meanUs = Double(histogram.sumUs) / n
+        let variance = Swift.max(0, histogram.sumSquaresUs / n - meanUs * meanUs)
+        func rank(_ p: Double) -> Double? { histogram.percentileUs(p).map { Self.round($0 / 1_000) } }
+        mean = Self.round(meanUs / 1_000)
+        p50 = rank(0.50)
+        p90 = rank(0.90)
+        p95 = rank(0.95)
+        p99 = rank(0.99)
+        min = Self.ms(histogram.minUs)
+        max = Self.ms(histogram.maxUs)
+        stddev = Self.round(variance.squareRoot() / 1_000)
+    }
+
     private static func ms(_ us: Int64) -> Double { Double(us) / 1_000 }
     private static func round(_ ms: Double) -> Double { (ms * 1_000).rounded() / 1_000 }
 }

@@ -15,7 +15,7 @@ public enum MarkdownReportRenderer {
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for target in report.targets {
-            let latency = LatencySummary(sortedMicroseconds: target.successLatenciesUs)
+            let latency = target.successLatency
             let cells = [
                 cell(target.name), target.kind.rawValue, target.availability.map(Number.percent) ?? "no data",
                 target.coverage.map(Number.percent) ?? "n/a", Number.seconds(target.upMs), Number.seconds(target.downMs),

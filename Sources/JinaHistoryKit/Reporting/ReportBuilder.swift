@@ -52,8 +52,31 @@ public struct ReportBuilder: Sendable {
         guard let policy = accumulators[stored.targetId]?.target.policies[stored.runId],
             let runEnd = runSpans[stored.runId]?.endMs
         else { return }
+        rawRounds += 1
         accumulators[stored.targetId]?.add(stored, policy: policy, runEndMs: runEnd)
     }
+
+    /// Adds a rollup span in place of the rounds it covers, in slot order with the target's rounds.
+    ///
+    /// - parameter roundsAreGone: the span's rounds were pruned, so it stands for them even when the window's
+    ///   edge cuts it (its time is split exactly, its rounds counted from the grid, its other counts pro rata) and
+    ///   even when the replay has not seen the run yet.
+    /// - returns: `false` when the replayed state does not continue the span's streak (the span assumes the
+    ///   recorder's state): then nothing was added, and the caller feeds the span's rounds instead.
+    public mutating func add(_ span: RollupSpan, roundsAreGone: Bool = false) -> Bool {
+        guard let policy = accumulators[span.targetId]?.target.policies[span.runId],
+            let runEnd = runSpans[span.runId]?.endMs
+        else { return true }
+        guard accumulators[span.targetId]?.add(span, policy: policy, runEndMs: runEnd, roundsAreGone: roundsAreGone)
+            == true
+        else { return false }
+        rollupSpans += 1
+        return true
+    }
+
+    /// Raw rounds and rollup spans added so far, for the report's method.
+    private var rawRounds = 0
+    private var rollupSpans = 0
 
     /// Closes every open segment and returns the report, targets by name.
     public func finish() -> HistoryReport {
@@ -65,7 +88,15 @@ public struct ReportBuilder: Sendable {
                 return report
             }
             .sorted { $0.name < $1.name }
-        return HistoryReport(generatedAtMs: window.nowMs, window: window, method: ReportMethod(), targets: targets,
+        var method = ReportMethod()
+        method.rawRounds = rawRounds
+        method.rollupSpans = rollupSpans
+        if rollupSpans > 0 { method.source = "rollups_and_raw_rounds" }
+        if accumulators.values.contains(where: { !$0.latenciesAreExact }) {
+            method.percentiles = "nearest_rank over successful readiness attempts, from log-bucketed histograms "
+                + "(within 0.5%; count, mean, stddev, min and max exact)"
+        }
+        return HistoryReport(generatedAtMs: window.nowMs, window: window, method: method, targets: targets,
                              storageFaults: storageFaults)
     }
 
@@ -112,7 +143,13 @@ private struct TargetAccumulator: Sendable {
     private var bucketUpMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
     private var bucketDownMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
     /// Successful readiness latencies per strip bucket, by slot, for the HTML latency chart.
-    private var bucketLatenciesUs = [[Int64]](repeating: [], count: TargetReport.stripBuckets)
+    private var bucketLatencies = [LatencyDistribution](repeating: LatencyDistribution(),
+                                                        count: TargetReport.stripBuckets)
+    private var successLatencies = LatencyDistribution()
+    private var failureLatencies = LatencyDistribution()
+
+    /// Whether every latency summary of this target is exact (no rollup histogram, not too many values).
+    var latenciesAreExact: Bool { successLatencies.isExact && failureLatencies.isExact }
 
     init(target: StoredTarget, window: ReportWindow, maintenance: [MaintenanceWindow]) {
         self.target = target
@@ -186,9 +223,9 @@ private struct TargetAccumulator: Sendable {
             report.outages.append(ongoing)
         }
         report.outages.removeAll { ($0.endedMs ?? Int64.max) <= window.sinceMs || $0.startedMs >= window.untilMs }
-        report.successLatenciesUs.sort()
-        report.latencyStrip = copy.bucketLatenciesUs.map { LatencySummary(sortedMicroseconds: $0.sorted()) }
-        report.failureLatenciesUs.sort()
+        report.successLatency = copy.successLatencies.summary
+        report.failureLatency = copy.failureLatencies.summary
+        report.latencyStrip = copy.bucketLatencies.map(\.summary)
         return report
     }
 
@@ -197,18 +234,23 @@ private struct TargetAccumulator: Sendable {
         guard let (round, _, capEndMs) = open else { return }
         open = nil
         let endMs = min(capEndMs, nextStartMs ?? Int64.max)
-        lastEvidenceMs = max(lastEvidenceMs ?? endMs, endMs)
-        let start = max(round.scheduledMs, window.sinceMs)
-        let end = min(endMs, window.untilMs)
+        addEvidence(round.verdict, from: round.scheduledMs, to: endMs)
+    }
+
+    /// Counts `[fromMs, toMs)` as `verdict`'s time: clipped to the window, less maintenance, per strip bucket.
+    private mutating func addEvidence(_ verdict: RoundVerdict, from fromMs: Int64, to toMs: Int64) {
+        lastEvidenceMs = max(lastEvidenceMs ?? toMs, toMs)
+        let start = max(fromMs, window.sinceMs)
+        let end = min(toMs, window.untilMs)
         guard end > start else { return }
         let evidenceMs = end - start - maintenanceOverlapMs(start, end)
-        if round.verdict == .up { report.upMs += evidenceMs } else { report.downMs += evidenceMs }
+        if verdict == .up { report.upMs += evidenceMs } else { report.downMs += evidenceMs }
         for bucket in buckets(overlapping: start, end) {
             let range = bucketRange(bucket)
             let from = max(start, range.lowerBound)
             let to = min(end, range.upperBound)
             let overlap = to - from - maintenanceOverlapMs(from, to)
-            if round.verdict == .up { bucketUpMs[bucket] += overlap } else { bucketDownMs[bucket] += overlap }
+            if verdict == .up { bucketUpMs[bucket] += overlap } else { bucketDownMs[bucket] += overlap }
         }
     }
 
@@ -225,15 +267,59 @@ private struct TargetAccumulator: Sendable {
             report.attempts.total += 1
             if attempt.succeeded {
                 report.attempts.ok += 1
-                report.successLatenciesUs.append(attempt.durationUs)
-                if (window.sinceMs..<window.untilMs).contains(round.scheduledMs) {
-                    bucketLatenciesUs[buckets(overlapping: round.scheduledMs, round.scheduledMs + 1).lowerBound]
-                        .append(attempt.durationUs)
-                }
+                successLatencies.add(attempt.durationUs)
+                bucketLatencies[buckets(overlapping: round.scheduledMs, round.scheduledMs + 1).lowerBound]
+                    .add(attempt.durationUs)
             } else {
-                report.failureLatenciesUs.append(attempt.durationUs)
+                failureLatencies.add(attempt.durationUs)
             }
         }
+    }
+
+    /// Adds a span (see ``ReportBuilder/add(_:roundsAreGone:)``); `false` when the replay is not in the span's
+    /// steady state.
+    mutating func add(_ span: RollupSpan, policy: ProbePolicy, runEndMs: Int64, roundsAreGone: Bool) -> Bool {
+        let steady = span.verdict == .up ? outage == nil : outage != nil && downStreak.count > 0
+        if machine?.runId != span.runId || machine?.state.isSteady(span.verdict) != true {
+            // Only a span whose earlier rounds are gone may stand in for the replay's start (an up span: a down
+            // one's outage start is never pruned, since the rounds that start an outage are never in a span).
+            guard roundsAreGone, span.verdict == .up, outage == nil else { return false }
+            machine = (span.runId, StateMachine.steady(.up, since: span.firstMs,
+                                                       failureThreshold: policy.failureThreshold,
+                                                       successThreshold: policy.successThreshold))
+        } else if !steady {
+            return false
+        }
+        // A span cut by the window's edge (only when its rounds were pruned) gives the window its rounds exactly,
+        // from the grid, and a pro-rata share of its other counts; its latencies are the whole span's.
+        let rounds = span.rounds(in: window.sinceMs..<window.untilMs)
+        if rounds > 0 {
+            func share(_ count: Int) -> Int {
+                rounds == span.rounds ? count : Int((Double(count) * Double(rounds) / Double(span.rounds)).rounded())
+            }
+            report.policy = policy
+            report.rounds.total += rounds
+            if span.verdict == .up { report.rounds.up += rounds } else { report.rounds.down += rounds }
+            report.rounds.flaky += share(span.flaky)
+            report.attempts.total += share(span.attempts)
+            report.attempts.ok += share(Int(span.success.count))
+            successLatencies.merge(span.success)
+            failureLatencies.merge(span.failure)
+            // A span longer than a strip bucket lends its latencies to each bucket it overlaps: the chart's
+            // resolution is then the span's hour.
+            let start = max(span.firstMs, window.sinceMs)
+            let end = min(span.lastMs + 1, window.untilMs)
+            for bucket in buckets(overlapping: start, end) { bucketLatencies[bucket].merge(span.success) }
+        }
+        closeOpenSegment(at: span.firstMs)
+        addEvidence(span.verdict, from: span.firstMs, to: min(span.lastMs, runEndMs))
+        if span.verdict == .down {
+            downStreak.count += span.rounds
+            outage?.failedRounds += span.rounds
+        }
+        let last = RoundRecord(scheduledMs: span.lastMs, verdict: span.verdict, durationUs: span.lastDurationUs)
+        open = (last, span.runId, min(span.lastMs + 2 * policy.intervalMs + span.lastDurationUs / 1_000, runEndMs))
+        return true
     }
 
     /// Replays the recorder's state machine (fresh for every run) and keeps outages open across runs.

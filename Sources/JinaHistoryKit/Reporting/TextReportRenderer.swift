@@ -39,7 +39,7 @@ public enum TextReportRenderer {
         return [column("target", 34) + right("availability", 13) + right("coverage", 10) + right("outages", 9)
             + right("p95 ms", 11)]
             + targets.map { target in
-                let p95 = LatencySummary(sortedMicroseconds: target.successLatenciesUs).p95.map(ms) ?? "-"
+                let p95 = target.successLatency.p95.map(ms) ?? "-"
                 return column(target.name.oneLine(limit: 200), 34) + right(target.availability.map(percent) ?? "no data", 13)
                     + right(target.coverage.map(percent) ?? "n/a", 10) + right("\(target.outages.count)", 9)
                     + right(p95, 11)
@@ -82,7 +82,7 @@ public enum TextReportRenderer {
         lines.append(
             "  rounds \(rounds.total): \(rounds.up) up, \(rounds.down) down, \(rounds.skipped) skipped, "
                 + "\(rounds.flaky) flaky; attempts \(target.attempts.total), \(target.attempts.ok) ok")
-        let latency = LatencySummary(sortedMicroseconds: target.successLatenciesUs)
+        let latency = target.successLatency
         if let mean = latency.mean, let p50 = latency.p50, let p95 = latency.p95, let p99 = latency.p99,
             let low = latency.min, let high = latency.max
         {

@@ -31,8 +31,21 @@ enum HistoryDatabase {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A WAL that a long read kept from being reset is truncated back to this once it is reset.
+            try db.execute(sql: "PRAGMA journal_size_limit = \(walSizeLimitBytes)")
+        }
         do {
+            if !existed {
+                // Only a file without pages can take it, before WAL mode writes the first one: `prune` then gives
+                // freed pages back to the file system.
+                try storageError(path) {
+                    try DatabaseQueue(path: path).writeWithoutTransaction { db in
+                        try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL; VACUUM")
+                    }
+                }
+            }
             let pool = try storageError(path) { try DatabasePool(path: path, configuration: configuration) }
             try storageError(path) { try migrate(pool) }
             return pool
@@ -61,6 +74,9 @@ enum HistoryDatabase {
         configuration.busyMode = .timeout(5)
         return (try storageError(path) { try DatabaseQueue(path: path, configuration: configuration) }, version)
     }
+
+    /// Largest WAL kept on disk between checkpoints (SQLite checkpoints every 1,000 pages, about 4 MiB).
+    static let walSizeLimitBytes = 64 << 20
 
     /// Applies every migration above the database's `user_version`, each in its own transaction together with
     /// the version bump, so a crash leaves the database at one version or the next, never between.

@@ -23,8 +23,9 @@ public final class HistoryReader: Sendable {
     /// Feeds everything a report of `builder`'s window needs into it, from one snapshot: runs, targets and
     /// rounds. Rounds start early enough that the state at the window's start, and an outage already running
     /// then, are known: from the round of each target's last change to `up` before the window (or its first
-    /// round), and never later than one staleness cap before the window.
-    public func load(into builder: inout ReportBuilder) throws {
+    /// round), and never later than one staleness cap before the window. Rollup spans stand in for the rounds
+    /// they cover unless `useRollups` is off.
+    public func load(into builder: inout ReportBuilder, useRollups: Bool = true) throws {
         let window = builder.window
         try HistoryDatabase.storageError(path) {
             try queue.read { db in
@@ -51,7 +52,8 @@ public final class HistoryReader: Sendable {
                                  roundsDropped: row["rounds_dropped"], message: row["error"])
                 }
                 let loadFromMs = try Self.loadStart(db, targets: targets, sinceMs: window.sinceMs)
-                try Self.forEachRound(db, fromMs: loadFromMs, untilMs: window.untilMs) { builder.add($0) }
+                try Self.feedRounds(db, into: &builder, fromMs: loadFromMs, targets: targets, runs: runs,
+                                    useRollups: useRollups && schemaVersion >= 4)
             }
         }
     }
@@ -172,24 +174,37 @@ public final class HistoryReader: Sendable {
         """
     }
 
-    /// Attempts of a window, in round-key order, with their error texts.
-    static let attemptsInWindowSQL = """
+    /// Attempts of a window (of one target and run, with `oneTarget`), in round-key order, with their error texts.
+    /// The target and run are plain filters (`+ 0`): as equalities, SQLite would sort the rows again.
+    static func attemptsInWindowSQL(oneTarget: Bool = false) -> String {
+        """
         SELECT a.*, e.class, e.exception, e.message FROM attempt a LEFT JOIN error e ON e.id = a.error_id
-        WHERE a.scheduled_ms >= ? AND a.scheduled_ms < ? ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
+        WHERE a.scheduled_ms >= ? AND a.scheduled_ms < ?\(oneTarget ? " AND a.target_id + 0 = ? AND a.run_id + 0 = ?" : "")
+        ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
         """
+    }
 
-    /// Rounds of a window, in key order.
-    static let roundsInWindowSQL = """
+    /// Rounds of a window (of one target and run, with `oneTarget`), in key order.
+    static func roundsInWindowSQL(oneTarget: Bool = false) -> String {
+        """
         SELECT scheduled_ms, target_id, run_id, verdict, attempts, start_lag_ms, duration_us FROM round
-        WHERE scheduled_ms >= ? AND scheduled_ms < ? ORDER BY scheduled_ms, target_id, run_id
+        WHERE scheduled_ms >= ? AND scheduled_ms < ?\(oneTarget ? " AND target_id + 0 = ? AND run_id + 0 = ?" : "")
+        ORDER BY scheduled_ms, target_id, run_id
         """
+    }
 
-    /// Streams rounds in time order, joining the attempts of rounds that are not inline-healthy.
-    static func forEachRound(_ db: Database, fromMs: Int64, untilMs: Int64,
-                                     _ body: (StoredRound) throws -> Void) throws {
-        let attemptCursor = try Row.fetchCursor(db, sql: attemptsInWindowSQL, arguments: [fromMs, untilMs])
+    /// Streams rounds in time order (of one target and run, if given: a rollup span the report could not use),
+    /// joining the attempts of rounds that are not inline-healthy.
+    static func forEachRound(_ db: Database, fromMs: Int64, untilMs: Int64, targetId: Int64? = nil,
+                             runId: Int64? = nil, _ body: (StoredRound) throws -> Void) throws {
+        var arguments: StatementArguments = [fromMs, untilMs]
+        if let targetId, let runId { arguments += [targetId, runId] }
+        let oneTarget = targetId != nil && runId != nil
+        let attemptCursor = try Row.fetchCursor(
+            db.cachedStatement(sql: attemptsInWindowSQL(oneTarget: oneTarget)), arguments: arguments)
         var pendingAttempt = try attemptCursor.next().map(Self.attempt)
-        let rounds = try Row.fetchCursor(db, sql: roundsInWindowSQL, arguments: [fromMs, untilMs])
+        let rounds = try Row.fetchCursor(db.cachedStatement(sql: roundsInWindowSQL(oneTarget: oneTarget)),
+                                         arguments: arguments)
         while let row = try rounds.next() {
             let key = RoundKey(scheduledMs: row["scheduled_ms"], targetId: row["target_id"], runId: row["run_id"])
             var round = RoundRecord(

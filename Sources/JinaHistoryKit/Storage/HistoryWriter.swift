@@ -10,6 +10,8 @@ public final class HistoryWriter: Sendable {
     private let pool: DatabasePool
     /// Error-text ids already known, so repeated failures cost no lookup.
     private let errorIds = Mutex<[FailureDetail: Int64]>([:])
+    /// Per target, the rollup span its rounds are growing (``RollupTracker``), as of the last committed batch.
+    private let rollups = Mutex<[Int64: RollupTracker]>([:])
 
     /// Opens (creating and migrating) the database at `path` for writing.
     ///
@@ -29,7 +31,7 @@ public final class HistoryWriter: Sendable {
     /// - throws: ``JinaHistoryError`` naming the running recorder (pid, host, since), or on storage failure.
     public func beginRun(startedMs: Int64, host: String, pid: Int, version: String, targets: [ScheduledTarget],
                          exclusive: Bool = false) throws -> (runId: Int64, targetIds: [Int64]) {
-        try write { db in
+        let began = try write { db -> (runId: Int64, targetIds: [Int64]) in
             if exclusive, let running = try Self.runningRecorder(db, nowMs: startedMs) {
                 throw JinaHistoryError.conflict(
                     "another recorder is writing to \(path): pid \(running.pid) on \(running.host) since "
@@ -69,13 +71,22 @@ public final class HistoryWriter: Sendable {
             }
             return (runId, targetIds)
         }
+        rollups.withLock { trackers in
+            trackers = [:]
+            for (scheduled, id) in zip(targets, began.targetIds) {
+                trackers[id] = RollupTracker(intervalMs: scheduled.policy.intervalMs, targetId: id, runId: began.runId)
+            }
+        }
+        return began
     }
 
-    /// Stores a batch of rounds, their attempts and transitions, moves the run's heartbeat, and records the
-    /// storage fault this batch ends (if writes had failed before it; a fault written again, by its start, is
-    /// updated), in one transaction.
+    /// Stores a batch of rounds, their attempts and transitions, the rollup spans they grow or close, moves the
+    /// run's heartbeat, and records the storage fault this batch ends (if writes had failed before it; a fault
+    /// written again, by its start, is updated), in one transaction.
     public func append(_ rounds: [RecordedRound], runId: Int64, heartbeatMs: Int64,
                        endingFault: StorageFault? = nil) throws {
+        // The trackers move on only once the batch is committed: a failed write is retried with the same rounds.
+        var trackers = rollups.withLock { $0 }
         try write { db in
             if let fault = endingFault {
                 try db.execute(
@@ -99,6 +110,8 @@ public final class HistoryWriter: Sendable {
                     INSERT INTO attempt (scheduled_ms, target_id, run_id, role, n, started_ms, duration_us, ok, \
                     raw_code, error_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+            var spans: [RollupSpan] = []
+            var grown = Set<Int64>()
             for recorded in rounds {
                 let round = recorded.round
                 try insertRound.execute(arguments: [
@@ -114,6 +127,11 @@ public final class HistoryWriter: Sendable {
                         ])
                     }
                 }
+                if var tracker = trackers[recorded.targetId], tracker.runId == runId {
+                    if let closed = tracker.observe(round, transition: recorded.transition) { spans.append(closed) }
+                    trackers[recorded.targetId] = tracker
+                    grown.insert(recorded.targetId)
+                }
                 if let transition = recorded.transition {
                     try db.execute(
                         sql: """
@@ -127,9 +145,41 @@ public final class HistoryWriter: Sendable {
                         ])
                 }
             }
+            spans += grown.compactMap { trackers[$0]?.open }
+            try Self.store(spans.filter(\.isWorthStoring), db)
             try db.execute(
                 sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?) WHERE id = ?",
                 arguments: [heartbeatMs, runId])
+        }
+        rollups.withLock { $0 = trackers }
+    }
+
+    /// Inserts spans, or updates the ones earlier batches stored while they were still growing.
+    private static func store(_ spans: [RollupSpan], _ db: Database) throws {
+        guard !spans.isEmpty else { return }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO rollup (first_ms, target_id, run_id, last_ms, last_duration_us, verdict, rounds, flaky, \
+                attempts, ok_attempts, ok_sum_us, ok_sum_sq_us, ok_min_us, ok_max_us, ok_histogram, fail_sum_us, \
+                fail_sum_sq_us, fail_min_us, fail_max_us, fail_histogram)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (first_ms, target_id, run_id) DO UPDATE SET last_ms = excluded.last_ms,
+                    last_duration_us = excluded.last_duration_us, rounds = excluded.rounds, flaky = excluded.flaky,
+                    attempts = excluded.attempts, ok_attempts = excluded.ok_attempts, ok_sum_us = excluded.ok_sum_us,
+                    ok_sum_sq_us = excluded.ok_sum_sq_us, ok_min_us = excluded.ok_min_us,
+                    ok_max_us = excluded.ok_max_us, ok_histogram = excluded.ok_histogram,
+                    fail_sum_us = excluded.fail_sum_us, fail_sum_sq_us = excluded.fail_sum_sq_us,
+                    fail_min_us = excluded.fail_min_us, fail_max_us = excluded.fail_max_us,
+                    fail_histogram = excluded.fail_histogram
+                """)
+        for span in spans {
+            try upsert.execute(arguments: [
+                span.firstMs, span.targetId, span.runId, span.lastMs, span.lastDurationUs, span.verdict.rawValue,
+                span.rounds, span.flaky, span.attempts, span.success.count, span.success.sumUs,
+                span.success.sumSquaresUs, span.success.minUs, span.success.maxUs, span.success.encodedBuckets,
+                span.failure.sumUs, span.failure.sumSquaresUs, span.failure.minUs, span.failure.maxUs,
+                span.failure.encodedBuckets,
+            ])
         }
     }
 
@@ -166,6 +216,77 @@ public final class HistoryWriter: Sendable {
     private static func json(_ labels: [String: String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: labels, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Deletes the raw rounds (and their attempts) that rollup spans ending before `beforeMs` cover, a few spans
+    /// per transaction so a recorder writing beside it waits milliseconds, not minutes. Everything a report
+    /// needs stays: spans, transitions, runs, annotations, and every round no span covers (the rounds that
+    /// started, confirmed or ended an outage, skipped slots), so availability and outages of the pruned time do
+    /// not change. Then gives freed pages back to the file system (incremental vacuum) and truncates the WAL.
+    ///
+    /// - returns: rounds and attempts deleted, and the pages given back.
+    public func prune(beforeMs: Int64, nowMs: Int64) throws -> PruneResult {
+        var result = PruneResult()
+        // The horizon is written first: a reader that sees it uses spans alone before it, which is right
+        // whether or not this prune has reached a span yet.
+        let (pruneId, earlierHorizon) = try write { db -> (Int64, Int64?) in
+            let earlier = try Int64.fetchOne(db, sql: "SELECT max(before_ms) FROM prune")
+            try db.execute(sql: "INSERT INTO prune (before_ms, at_ms, rounds, attempts) VALUES (?, ?, 0, 0)",
+                           arguments: [beforeMs, nowMs])
+            return (db.lastInsertedRowID, earlier)
+        }
+        // Spans that ended before an earlier prune's horizon have no rounds left to delete.
+        var key: (firstMs: Int64, targetId: Int64, runId: Int64) =
+            ((earlierHorizon ?? Int64.min / 2) - RollupSpan.periodMs, Int64.min, Int64.min)
+        var done = false
+        while !done {
+            done = try write { db -> Bool in
+                let spans = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT first_ms, target_id, run_id, last_ms FROM rollup
+                        WHERE last_ms < ? AND (first_ms, target_id, run_id) > (?, ?, ?)
+                        ORDER BY first_ms, target_id, run_id LIMIT ?
+                        """,
+                    arguments: [beforeMs, key.firstMs, key.targetId, key.runId, Self.spansPerPruneBatch])
+                for span in spans {
+                    let covered: StatementArguments = [span["first_ms"], span["last_ms"], span["target_id"],
+                                                       span["run_id"]]
+                    let range = "scheduled_ms BETWEEN ? AND ? AND target_id = ? AND run_id = ?"
+                    try db.execute(sql: "DELETE FROM attempt WHERE \(range)", arguments: covered)
+                    result.attempts += db.changesCount
+                    try db.execute(sql: "DELETE FROM round WHERE \(range)", arguments: covered)
+                    result.rounds += db.changesCount
+                    key = (span["first_ms"], span["target_id"], span["run_id"])
+                }
+                try db.execute(sql: "UPDATE prune SET rounds = ?, attempts = ? WHERE id = ?",
+                               arguments: [result.rounds, result.attempts, pruneId])
+                return spans.count < Self.spansPerPruneBatch
+            }
+        }
+        result.pagesFreed = try giveBackFreePages()
+        _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        return result
+    }
+
+    /// Spans whose rounds one prune transaction deletes: about 36,000 rounds at a 1 s interval.
+    private static let spansPerPruneBatch = 10
+
+    /// Moves free pages to the end of the file and truncates it, in steps (a database created before
+    /// incremental auto-vacuum keeps its free pages, which new rounds reuse).
+    private func giveBackFreePages() throws -> Int {
+        var freed = 0
+        while true {
+            let step = try write { db -> Int in
+                guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2 else { return 0 }
+                let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+                guard before > 0 else { return 0 }
+                try db.execute(sql: "PRAGMA incremental_vacuum(2000)")
+                return before - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+            }
+            guard step > 0 else { return freed }
+            freed += step
+        }
     }
 
     /// Writes the clean-stop mark: the run's time up to `stoppedMs` is evidence, not a crash.

@@ -1,0 +1,116 @@
+/// A stretch of one target's rounds in one recorder run, within one clock hour, on consecutive slots, in which
+/// every round only continued the state the target was already in (steady up, or steady down inside an
+/// outage). Such rounds change a report only by time and counts, so the report reads the span in their place:
+/// its verdict holds from the first slot to the last, its counts and latency histograms are those of its rounds,
+/// and its last round's verdict holds on as any round's does (migrations/0004_rollups.sql).
+public struct RollupSpan: Hashable, Sendable {
+    /// Spans never cross a multiple of this (UTC clock hours), so a report's window edge cuts at most one per
+    /// target, and that one is read as raw rounds.
+    public static let periodMs: Int64 = 3_600_000
+    /// Spans shorter than this are not stored: their rounds cost less read raw than a span row costs on disk.
+    public static let minimumRounds = 10
+
+    /// Target row id.
+    public var targetId: Int64
+    /// Recorder run row id.
+    public var runId: Int64
+    /// Every round's verdict: `.up` or `.down`.
+    public var verdict: RoundVerdict
+    /// Slot of the first round, UTC epoch ms.
+    public var firstMs: Int64
+    /// Slot of the last round, UTC epoch ms.
+    public var lastMs: Int64
+    /// The last round's duration in microseconds: with its slot, what its verdict's staleness cap needs.
+    public var lastDurationUs: Int64
+    /// Rounds covered.
+    public var rounds = 0
+    /// Up rounds that needed a retry.
+    public var flaky = 0
+    /// Readiness attempts.
+    public var attempts = 0
+    /// Successful readiness attempts' latencies.
+    public var success = LatencyHistogram()
+    /// Failed readiness attempts' time to fail.
+    public var failure = LatencyHistogram()
+
+    /// A span of one round.
+    public init(first round: RoundRecord, targetId: Int64, runId: Int64) {
+        self.targetId = targetId
+        self.runId = runId
+        verdict = round.verdict
+        firstMs = round.scheduledMs
+        lastMs = round.scheduledMs
+        lastDurationUs = round.durationUs
+        add(round)
+    }
+
+    /// A stored span, as read back.
+    public init(targetId: Int64, runId: Int64, verdict: RoundVerdict, firstMs: Int64, lastMs: Int64,
+                lastDurationUs: Int64, rounds: Int, flaky: Int, attempts: Int, success: LatencyHistogram,
+                failure: LatencyHistogram) {
+        self.targetId = targetId
+        self.runId = runId
+        self.verdict = verdict
+        self.firstMs = firstMs
+        self.lastMs = lastMs
+        self.lastDurationUs = lastDurationUs
+        self.rounds = rounds
+        self.flaky = flaky
+        self.attempts = attempts
+        self.success = success
+        self.failure = failure
+    }
+
+    /// Whether `round` can join: same verdict, the very next slot, the same clock hour.
+    public func accepts(_ round: RoundRecord, intervalMs: Int64) -> Bool {
+        round.verdict == verdict && round.scheduledMs == lastMs + intervalMs
+            && Self.period(of: round.scheduledMs) == Self.period(of: firstMs)
+    }
+
+    /// Adds `round` (checked by ``accepts(_:intervalMs:)`` first).
+    public mutating func extend(with round: RoundRecord) {
+        lastMs = round.scheduledMs
+        lastDurationUs = round.durationUs
+        add(round)
+    }
+
+    private mutating func add(_ round: RoundRecord) {
+        rounds += 1
+        var retried = false
+        for attempt in round.readinessAttempts {
+            attempts += 1
+            if attempt.succeeded {
+                success.add(attempt.durationUs)
+            } else {
+                failure.add(attempt.durationUs)
+                retried = true
+            }
+        }
+        if retried, round.verdict == .up { flaky += 1 }
+    }
+
+    /// The clock hour a slot belongs to.
+    private static func period(of ms: Int64) -> Int64 {
+        ms >= 0 ? ms / periodMs : (ms - periodMs + 1) / periodMs
+    }
+
+    /// How many of its rounds have their slot in `range`: they lie one interval apart from the first slot.
+    public func rounds(in range: Range<Int64>) -> Int {
+        guard rounds > 1 else { return range.contains(firstMs) ? rounds : 0 }
+        let intervalMs = (lastMs - firstMs) / Int64(rounds - 1)
+        let first = max(0, (range.lowerBound - firstMs + intervalMs - 1) / intervalMs)
+        let last = min(Int64(rounds - 1), (range.upperBound - 1 - firstMs).floorDivided(by: intervalMs))
+        return Int(max(0, last - first + 1))
+    }
+
+    /// Whether it covers enough rounds to be stored (``minimumRounds``).
+    public var isWorthStoring: Bool { rounds >= Self.minimumRounds }
+}
+
+extension Int64 {
+    /// Division rounding toward minus infinity.
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import JinaHistoryKit
+
+/// `jina-history prune --keep-raw 90d`: deletes old raw rounds whose time and counts rollups already hold.
+struct PruneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Delete raw rounds older than --keep-raw that rollups cover; reports of that time do not change.",
+        discussion: """
+            Rollups, transitions, runs, annotations and every round no rollup covers (the rounds that started, \
+            confirmed or ended an outage, skipped slots) are kept forever, so availability, outages and their \
+            first errors stay as they were. Safe beside a running recorder: it deletes in small transactions.
+            """)
+
+    @Option(help: "Keep raw rounds of this long back from now (at least 1h), e.g. 90d.")
+    var keepRaw: String
+
+    @OptionGroup var database: DatabaseOption
+
+    func run() async throws {
+        try await reportingErrors {
+            let keepMs = try DurationText.milliseconds(keepRaw, flag: "--keep-raw")
+            guard keepMs >= RollupSpan.periodMs else {
+                throw JinaHistoryError.badInput("--keep-raw must be at least 1h (rollups cover whole clock hours)")
+            }
+            // Read first: pruning never creates a database.
+            _ = try HistoryReader(path: database.path)
+            let nowMs = RunClock.wallNowMs()
+            let beforeMs = nowMs - keepMs
+            let result = try HistoryWriter(path: database.path).prune(beforeMs: beforeMs, nowMs: nowMs)
+            let freed = ByteCountFormatter.string(fromByteCount: Int64(result.pagesFreed) * 4_096, countStyle: .binary)
+            try Console.output(
+                "pruned \(result.rounds) raw rounds and \(result.attempts) attempts recorded before "
+                    + "\(TimeText.rfc3339(beforeMs)); rollups keep their time and counts; \(freed) given back\n")
+        }
+    }
+}

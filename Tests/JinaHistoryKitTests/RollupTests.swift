@@ -1,0 +1,184 @@
+import Foundation
+import GRDB
+@testable import JinaHistoryKit
+import Testing
+
+/// Rollups make long reports read spans instead of millions of rounds; these tests hold them to the raw rounds:
+/// every number equal (percentiles within 1%), before and after pruning.
+@Suite("rollups and pruning")
+struct RollupTests {
+    private static let endMs: Int64 = 1_795_000_000_000
+    private static let dayMs: Int64 = 86_400_000
+
+    /// A seeded day of 3 targets at 1 s, written by the recorder's storage code.
+    private func seededDatabase(_ directory: URL) throws -> String {
+        let path = directory.appending(path: "history.sqlite").path
+        try HistorySeeder(targets: 3, spanMs: Self.dayMs, intervalMs: 1_000, endMs: Self.endMs, seed: 11)
+            .write(into: HistoryWriter(path: path))
+        return path
+    }
+
+    private func window(_ sinceMs: Int64, _ untilMs: Int64) throws -> ReportWindow {
+        try ReportWindow(sinceMs: sinceMs, untilMs: untilMs, nowMs: Self.endMs + 60_000)
+    }
+
+    /// Checks what a report from rollups must share with the one from raw rounds; `exactCounts` off allows the
+    /// pro-rata counts of spans cut by the window's edge after pruning.
+    private func expectSameNumbers(_ rolled: HistoryReport, _ raw: HistoryReport, exactCounts: Bool = true,
+                                   _ context: String) {
+        #expect(rolled.targets.count == raw.targets.count, "\(context)")
+        for (a, b) in zip(rolled.targets, raw.targets) {
+            let where_ = "\(context) \(a.name)"
+            #expect(a.upMs == b.upMs && a.downMs == b.downMs && a.unknownMs == b.unknownMs
+                        && a.maintenanceMs == b.maintenanceMs, "\(where_): time")
+            #expect(a.availability == b.availability && a.coverage == b.coverage, "\(where_): ratios")
+            #expect(a.outages == b.outages, "\(where_): outages")
+            #expect(a.gaps == b.gaps && a.strip == b.strip, "\(where_): gaps and strip")
+            #expect(a.rounds.total == b.rounds.total && a.rounds.up == b.rounds.up && a.rounds.down == b.rounds.down,
+                    "\(where_): rounds \(a.rounds) vs \(b.rounds)")
+            if exactCounts {
+                #expect(a.rounds == b.rounds && a.attempts == b.attempts, "\(where_): counts")
+                for (x, y) in [(a.successLatency, b.successLatency), (a.failureLatency, b.failureLatency)] {
+                    #expect(x.count == y.count && x.mean == y.mean && x.min == y.min && x.max == y.max,
+                            "\(where_): latency \(x) vs \(y)")
+                    #expect(abs((x.stddev ?? 0) - (y.stddev ?? 0)) <= 0.001, "\(where_): stddev")
+                    for (p, q) in [(x.p50, y.p50), (x.p90, y.p90), (x.p95, y.p95), (x.p99, y.p99)] {
+                        let exact = q ?? 0
+                        #expect(abs((p ?? 0) - exact) <= 0.01 * exact, "\(where_): percentile \(p ?? 0) vs \(exact)")
+                    }
+                }
+            } else {
+                #expect(abs(a.attempts.total - b.attempts.total) <= max(2, b.attempts.total / 100), "\(where_)")
+            }
+        }
+    }
+
+    @Test("a report from rollups has the raw rounds' numbers, reading a small share of them")
+    func rollupsMatchRawRounds() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try seededDatabase(directory)
+        let reader = try HistoryReader(path: path)
+        let start = Self.endMs - Self.dayMs
+        let whole = try window(start - 3_600_000, Self.endMs + 60_000)
+        let rawWhole = try reader.report(window: whole, useRollups: false)
+        // A window that starts inside an outage, so the replay before it matters.
+        let outage = try #require(rawWhole.targets.flatMap(\.outages).first { $0.durationMs > 20_000 })
+        let windows = [
+            whole,
+            try window(start + 5_432_100, Self.endMs - 7_777_000),
+            try window(start + 40_000_000, start + 40_600_000),
+            try window(outage.startedMs + 10_000, outage.startedMs + 3 * 3_600_000 + 123),
+        ]
+        for window in windows {
+            let rolled = try reader.report(window: window)
+            expectSameNumbers(rolled, try reader.report(window: window, useRollups: false), "\(window.sinceMs)")
+        }
+        let rolled = try reader.report(window: whole)
+        #expect(rolled.method.source == "rollups_and_raw_rounds" && rolled.method.rollupSpans > 0)
+        // What keeps long reports fast: most rounds are read as spans (a regression here reads every round).
+        let rounds = rawWhole.targets.map(\.rounds.total).reduce(0, +)
+        #expect(rolled.method.rawRounds * 50 < rounds, "\(rolled.method.rawRounds) raw rounds of \(rounds)")
+
+        // Maintenance annotated afterwards moves time out of spans exactly as out of rounds.
+        try HistoryWriter(path: path).annotateMaintenance(
+            targetName: nil, fromMs: start + 3_000_000, toMs: start + 9_100_500, note: "upgrade", createdMs: Self.endMs)
+        let reread = try HistoryReader(path: path)
+        expectSameNumbers(try reread.report(window: whole), try reread.report(window: whole, useRollups: false),
+                          "maintenance")
+    }
+
+    @Test("prune deletes covered rounds and leaves availability, outages and gaps of that time as they were")
+    func pruneKeepsReports() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try seededDatabase(directory)
+        let before = try HistoryReader(path: path)
+        let start = Self.endMs - Self.dayMs
+        let windows = [
+            try window(start - 3_600_000, Self.endMs + 60_000),
+            try window(start + 5_432_100, Self.endMs - 7_777_000),
+            try window(start + 40_000_000, start + 40_600_000),
+        ]
+        let raw = try windows.map { try before.report(window: $0, useRollups: false) }
+        let size = { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0 }
+        let sizeBefore = size()
+
+        let result = try HistoryWriter(path: path).prune(beforeMs: Self.endMs - 2 * 3_600_000, nowMs: Self.endMs)
+        #expect(result.rounds > 3 * 20 * 3_600 && result.pagesFreed > 0, "\(result)")
+        #expect(size() < sizeBefore / 2, "the file shrank: \(size()) of \(sizeBefore)")
+        let after = try HistoryReader(path: path)
+        for (window, rawReport) in zip(windows, raw) {
+            expectSameNumbers(try after.report(window: window), rawReport, exactCounts: false, "\(window.sinceMs)")
+        }
+        // The rounds that started and ended outages are evidence and stay.
+        let missing = try DatabaseQueue(path: path).read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM transition t WHERE NOT EXISTS (SELECT 1 FROM round r
+                WHERE r.scheduled_ms = t.round_scheduled_ms AND r.target_id = t.target_id AND r.run_id = t.run_id)
+                """) ?? -1
+        }
+        #expect(missing == 0)
+        // A second prune finds nothing more to delete.
+        #expect(try HistoryWriter(path: path).prune(beforeMs: Self.endMs - 2 * 3_600_000, nowMs: Self.endMs).rounds == 0)
+    }
+
+    @Test("a span holds only rounds that continue the state: transitions, skipped or missing slots and hours cut it")
+    func trackerCutsSpans() {
+        let hour = RollupSpan.periodMs
+        var tracker = RollupTracker(intervalMs: 1_000, targetId: 1, runId: 1)
+        func round(_ ms: Int64, _ verdict: RoundVerdict) -> RoundRecord {
+            verdict == .skipped ? .skipped(at: ms) : RoundRecord(
+                scheduledMs: ms, verdict: verdict, durationUs: 1_000,
+                attempts: [AttemptRecord(number: 1, startedMs: ms, durationUs: 1_000,
+                                         failure: verdict == .up ? nil : FailureDetail(.refused, message: "no"))])
+        }
+        var closed: [RollupSpan] = []
+        var machine = StateMachine()
+        let base = 100 * hour - 5_000
+        let verdicts: [RoundVerdict] = [.up, .up, .up, .up, .up, .up, .up, .up, .down, .down, .down, .skipped, .down,
+                                        .up, .up]
+        for (slot, verdict) in verdicts.enumerated() {
+            let r = round(base + Int64(slot) * 1_000, verdict)
+            if let span = tracker.observe(r, transition: machine.observe(r)) { closed.append(span) }
+        }
+        // Missing slot: a round two intervals on.
+        let late = round(base + 16_000, .up)
+        if let span = tracker.observe(late, transition: machine.observe(late)) { closed.append(span) }
+        // Transitions (slots 0, 8, 13) are in no span; the clock hour at base + 5 s, the skipped slot 11 and the
+        // missing slot 15 cut the stretches between them.
+        #expect(closed.map { [$0.firstMs - base, $0.lastMs - base, Int64($0.rounds)] } == [
+            [1_000, 4_000, 4], [5_000, 7_000, 3], [9_000, 10_000, 2], [12_000, 12_000, 1], [14_000, 14_000, 1],
+        ])
+        #expect(closed[2].verdict == .down && closed[2].failure.count == 2 && closed[2].success.count == 0)
+        #expect(tracker.open?.firstMs == base + 16_000 && tracker.open?.rounds == 1)
+    }
+
+    @Test("histogram percentiles stay within 0.5% of exact nearest rank; stored bytes read back the same")
+    func histogramAccuracy() throws {
+        var random = SplitMix64(seed: 5)
+        var histogram = LatencyHistogram()
+        var values: [Int64] = []
+        for _ in 0..<50_000 {
+            let value = Int64(random.next() % 5_000) + (random.next() % 20 == 0 ? Int64(random.next() % 2_000_000) : 0)
+            values.append(value)
+            histogram.add(value)
+        }
+        values.sort()
+        let exact = LatencySummary(sortedMicroseconds: values)
+        let approximate = LatencySummary(histogram: histogram)
+        #expect(approximate.count == exact.count && approximate.mean == exact.mean && approximate.min == exact.min
+                    && approximate.max == exact.max)
+        for (a, e) in [(approximate.p50, exact.p50), (approximate.p90, exact.p90), (approximate.p99, exact.p99)] {
+            let truth = try #require(e)
+            #expect(abs(try #require(a) - truth) <= 0.005 * truth + 0.001, "\(a ?? 0) vs \(truth)")
+        }
+        let stored = try LatencyHistogram(
+            encodedBuckets: histogram.encodedBuckets, count: histogram.count, sumUs: histogram.sumUs,
+            sumSquaresUs: histogram.sumSquaresUs, minUs: histogram.minUs, maxUs: histogram.maxUs)
+        #expect(stored == histogram)
+        #expect(throws: JinaHistoryError.self) {
+            try LatencyHistogram(encodedBuckets: Data([0x81]), count: 1, sumUs: 0, sumSquaresUs: 0, minUs: 0, maxUs: 0)
+        }
+    }
+}
