@@ -118,15 +118,29 @@ public struct LatencyHistogram: Hashable, Sendable {
     /// - throws: ``JinaHistoryError`` (storage) when the bytes are not a histogram or do not add up to `count`.
     public init(encodedBuckets data: Data, count: Int64, sumUs: Int64, sumSquaresUs: Double, minUs: Int64,
                 maxUs: Int64) throws {
-        var iterator = data.makeIterator()
-        var index: Int32 = 0
+        // Two passes: the index range first, so the dense counts are allocated once.
+        var pairs: [(index: Int32, count: Int64)] = []
+        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var position = 0
+            var index: Int32 = 0
+            while position < bytes.count {
+                let delta = try Self.readVarint(bytes, &position)
+                let value = try Self.readVarint(bytes, &position)
+                guard delta <= UInt64(Int32.max) - UInt64(max(0, index)), value <= UInt64(Int64.max) else {
+                    throw JinaHistoryError.storage("a rollup's latency histogram is damaged")
+                }
+                index += Int32(delta)
+                pairs.append((index, Int64(value)))
+            }
+        }
         var total: Int64 = 0
-        while let delta = try Self.readVarint(&iterator) {
-            guard let value = try Self.readVarint(&iterator), delta <= UInt64(Int32.max), value <= UInt64(Int64.max)
-            else { throw JinaHistoryError.storage("a rollup's latency histogram is damaged") }
-            index += Int32(delta)
-            addToBucket(index, Int64(value))
-            total += Int64(value)
+        if let first = pairs.first, let last = pairs.last {
+            firstIndex = first.index
+            counts = Array(repeating: 0, count: Int(last.index - first.index) + 1)
+            for pair in pairs {
+                counts[Int(pair.index - first.index)] += pair.count
+                total += pair.count
+            }
         }
         guard total == count else { throw JinaHistoryError.storage("a rollup's latency histogram is damaged") }
         self.count = count
@@ -145,16 +159,16 @@ public struct LatencyHistogram: Hashable, Sendable {
         bytes.append(UInt8(rest))
     }
 
-    private static func readVarint(_ iterator: inout Data.Iterator) throws -> UInt64? {
+    private static func readVarint(_ bytes: UnsafeRawBufferPointer, _ position: inout Int) throws -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        while let byte = iterator.next() {
-            guard shift < 64 else { throw JinaHistoryError.storage("a rollup's latency histogram is damaged") }
+        while position < bytes.count, shift < 64 {
+            let byte = bytes[position]
+            position += 1
             value |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 { return value }
             shift += 7
         }
-        guard shift == 0 else { throw JinaHistoryError.storage("a rollup's latency histogram is damaged") }
-        return nil
+        throw JinaHistoryError.storage("a rollup's latency histogram is damaged")
     }
 }

@@ -5,7 +5,8 @@ import Synchronization
 /// `roundLimit` slots (docs/semantics.md §2). When writes fail, probing goes on: rounds wait in a bounded buffer
 /// and are written, with a record of the storage fault, as soon as a write succeeds (docs/storage.md).
 ///
-/// Each target runs on its own fixed grid `t0 + k·interval` in its own task, so a hung target never delays
+/// Each target runs on its own fixed grid `t0 + phase + k·interval` in its own task (the phases spread the
+/// targets evenly over the interval, the first at 0), so a hung target never delays
 /// another; a round that overruns its next slots records them as skipped. Finished rounds go to one writer task
 /// that commits whatever has accumulated in one transaction and moves the run's heartbeat. On cancellation the
 /// rounds in flight are dropped, everything finished is written, and the clean-stop mark closes the run.
@@ -60,8 +61,15 @@ public struct Recorder: Sendable {
         let queue = RoundQueue(limit: bufferLimit)
         let writerTask = Task { await writeLoop(queue: queue, runId: runId, clock: clock) }
         await withTaskGroup(of: Void.self) { group in
-            for (scheduled, targetId) in zip(targets, targetIds) {
-                group.addTask { await probeLoop(scheduled, targetId: targetId, clock: clock, queue: queue) }
+            for (index, (scheduled, targetId)) in zip(targets, targetIds).enumerated() {
+                // The targets' grids are spread evenly over the interval (the first starts at once), so many
+                // targets make a steady trickle of calls instead of one burst per interval: a burst makes the
+                // recorder late and can overwhelm a probed service that several targets share.
+                let phaseMs = scheduled.policy.intervalMs * Int64(index) / Int64(targets.count)
+                group.addTask {
+                    await probeLoop(scheduled, targetId: targetId, originMs: clock.startMs + phaseMs, clock: clock,
+                                    queue: queue)
+                }
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -91,23 +99,24 @@ public struct Recorder: Sendable {
         return runId
     }
 
-    private func probeLoop(_ scheduled: ScheduledTarget, targetId: Int64, clock: RunClock, queue: RoundQueue) async {
+    private func probeLoop(_ scheduled: ScheduledTarget, targetId: Int64, originMs: Int64, clock: RunClock,
+                           queue: RoundQueue) async {
         let runner = RoundRunner(target: scheduled.target, policy: scheduled.policy, checker: checker)
         let interval = scheduled.policy.intervalMs
         var machine = StateMachine(
             failureThreshold: scheduled.policy.failureThreshold, successThreshold: scheduled.policy.successThreshold)
         var slot: Int64 = 0
         while !Task.isCancelled, roundLimit.map({ slot < $0 }) ?? true {
-            let scheduledMs = clock.startMs + slot * interval
+            let scheduledMs = originMs + slot * interval
             try? await Task.sleep(until: clock.instant(atMs: scheduledMs), clock: .continuous)
             guard let round = await runner.run(scheduledMs: scheduledMs, clock: clock) else { return }
             let transition = machine.observe(round)
             queue.push(RecordedRound(targetId: targetId, round: round, transition: transition), nowMs: clock.nowMs())
             onEvent(.round(scheduled.target, round, transition))
             // Slots that passed while this round ran never started: record them as skipped.
-            let nextSlot = max(slot + 1, (clock.nowMs() - clock.startMs + interval - 1) / interval)
+            let nextSlot = max(slot + 1, (clock.nowMs() - originMs + interval - 1) / interval)
             for skipped in (slot + 1)..<nextSlot where roundLimit.map({ skipped < $0 }) ?? true {
-                let round = RoundRecord.skipped(at: clock.startMs + skipped * interval)
+                let round = RoundRecord.skipped(at: originMs + skipped * interval)
                 queue.push(RecordedRound(targetId: targetId, round: round, transition: nil), nowMs: clock.nowMs())
                 onEvent(.round(scheduled.target, round, nil))
             }

@@ -27,9 +27,7 @@ public enum JSONReportRenderer {
                 ] as [String: Any]
             },
         ]
-        let data = try? JSONSerialization.data(
-            withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return JSONText.pretty(document)
     }
 
     private static func target(_ target: TargetReport) -> [String: Any] {

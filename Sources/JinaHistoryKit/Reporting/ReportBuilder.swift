@@ -14,6 +14,8 @@ public struct ReportBuilder: Sendable {
     /// Each run's start, effective end and how it ended, judged once at `begin`.
     private var runSpans: [Int64: (startMs: Int64, endMs: Int64, ending: RecorderRunSpan.Ending)] = [:]
     private var accumulators: [Int64: TargetAccumulator] = [:]
+    /// Each target's policy per run, apart from its accumulator so a lookup per round copies nothing.
+    private var policies: [Int64: [Int64: ProbePolicy]] = [:]
 
     /// Starts a report of `window`.
     public init(window: ReportWindow) {
@@ -44,12 +46,13 @@ public struct ReportBuilder: Sendable {
                                          toMs: min($0.toMs, window.untilMs), note: $0.note) }
                 .sorted { ($0.fromMs, $0.toMs) < ($1.fromMs, $1.toMs) }
             accumulators[target.id] = TargetAccumulator(target: target, window: window, maintenance: windows)
+            policies[target.id] = target.policies
         }
     }
 
     /// Adds one stored round. Rounds must come in slot order (ties in any order).
     public mutating func add(_ stored: StoredRound) {
-        guard let policy = accumulators[stored.targetId]?.target.policies[stored.runId],
+        guard let policy = policies[stored.targetId]?[stored.runId],
             let runEnd = runSpans[stored.runId]?.endMs
         else { return }
         rawRounds += 1
@@ -64,7 +67,7 @@ public struct ReportBuilder: Sendable {
     /// - returns: `false` when the replayed state does not continue the span's streak (the span assumes the
     ///   recorder's state): then nothing was added, and the caller feeds the span's rounds instead.
     public mutating func add(_ span: RollupSpan, roundsAreGone: Bool = false) -> Bool {
-        guard let policy = accumulators[span.targetId]?.target.policies[span.runId],
+        guard let policy = policies[span.targetId]?[span.runId],
             let runEnd = runSpans[span.runId]?.endMs
         else { return true }
         guard accumulators[span.targetId]?.add(span, policy: policy, runEndMs: runEnd, roundsAreGone: roundsAreGone)

@@ -178,7 +178,9 @@ public final class HistoryReader: Sendable {
     /// The target and run are plain filters (`+ 0`): as equalities, SQLite would sort the rows again.
     static func attemptsInWindowSQL(oneTarget: Bool = false) -> String {
         """
-        SELECT a.*, e.class, e.exception, e.message FROM attempt a LEFT JOIN error e ON e.id = a.error_id
+        SELECT a.scheduled_ms, a.target_id, a.run_id, a.role, a.n, a.started_ms, a.duration_us, a.ok, a.raw_code,
+               a.error_id, e.class, e.exception, e.message
+        FROM attempt a LEFT JOIN error e ON e.id = a.error_id
         WHERE a.scheduled_ms >= ? AND a.scheduled_ms < ?\(oneTarget ? " AND a.target_id + 0 = ? AND a.run_id + 0 = ?" : "")
         ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
         """
@@ -202,17 +204,36 @@ public final class HistoryReader: Sendable {
         let oneTarget = targetId != nil && runId != nil
         let attemptCursor = try Row.fetchCursor(
             db.cachedStatement(sql: attemptsInWindowSQL(oneTarget: oneTarget)), arguments: arguments)
-        var pendingAttempt = try attemptCursor.next().map(Self.attempt)
+        // Error texts repeat: each is parsed (deployment, addresses) once per read.
+        var failures: [Int64: FailureDetail] = [:]
+        func nextAttempt() throws -> (RoundKey, AttemptRecord)? {
+            guard let row = try attemptCursor.next() else { return nil }
+            var failure: FailureDetail?
+            if (row[7] as Int64) != 1 {
+                let errorId: Int64 = row[9] ?? -1
+                failure = failures[errorId] ?? FailureDetail(
+                    ErrorClass(rawValue: row[10] ?? "") ?? .rpcError, message: row[12] ?? "", exception: row[11] ?? "")
+                failures[errorId] = failure
+            }
+            return (
+                RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2]),
+                AttemptRecord(
+                    role: AttemptRecord.Role(rawValue: row[3]) ?? .readiness, number: row[4], startedMs: row[5],
+                    durationUs: row[6], rawCode: row[8], failure: failure)
+            )
+        }
+        var pendingAttempt = try nextAttempt()
         let rounds = try Row.fetchCursor(db.cachedStatement(sql: roundsInWindowSQL(oneTarget: oneTarget)),
                                          arguments: arguments)
         while let row = try rounds.next() {
-            let key = RoundKey(scheduledMs: row["scheduled_ms"], targetId: row["target_id"], runId: row["run_id"])
+            // Columns by position (see roundsInWindowSQL): reports read many rounds.
+            let key = RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2])
             var round = RoundRecord(
-                scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: row["verdict"]) ?? .down,
-                startLagMs: row["start_lag_ms"], durationUs: row["duration_us"])
+                scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: row[3]) ?? .down, startLagMs: row[5],
+                durationUs: row[6])
             while let (attemptKey, attempt) = pendingAttempt, attemptKey <= key {
                 if attemptKey == key { round.attempts.append(attempt) }
-                pendingAttempt = try attemptCursor.next().map(Self.attempt)
+                pendingAttempt = try nextAttempt()
             }
             if round.attempts.isEmpty, round.verdict == .up {
                 round.attempts = [AttemptRecord(
@@ -220,23 +241,6 @@ public final class HistoryReader: Sendable {
             }
             try body(StoredRound(targetId: key.targetId, runId: key.runId, round: round))
         }
-    }
-
-    private static func attempt(_ row: Row) -> (RoundKey, AttemptRecord) {
-        let failure: FailureDetail? =
-            (row["ok"] as Int64) == 1
-            ? nil
-            : FailureDetail(
-                ErrorClass(rawValue: row["class"] ?? "") ?? .rpcError, message: row["message"] ?? "",
-                exception: row["exception"] ?? "")
-        let key = RoundKey(scheduledMs: row["scheduled_ms"], targetId: row["target_id"], runId: row["run_id"])
-        return (
-            key,
-            AttemptRecord(
-                role: AttemptRecord.Role(rawValue: row["role"]) ?? .readiness, number: row["n"],
-                startedMs: row["started_ms"], durationUs: row["duration_us"], rawCode: row["raw_code"],
-                failure: failure)
-        )
     }
 
     /// The primary key shared by a round and its attempts, ordered as the tables are.

@@ -1,0 +1,117 @@
+"""Recorder throughput (issue 7, target 3): one `jina-history record` probing N targets (default 1,000) at a 1 s
+interval for a bounded number of rounds, against light gRPC health servers (grpcio, asyncio) in a separate
+process on 127.0.0.1. Reports schedule lateness (start lag of every round, from the database), CPU time per round
+and on average, memory, and skipped or failed rounds; exits 1 when a target is missed.
+
+Every process started is stopped by PID; the servers bind loopback only.
+"""
+import argparse, asyncio, os, signal, sqlite3, subprocess, sys, tempfile, time
+
+
+def serve(ports):
+    import grpc
+    from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+    async def main():
+        server = grpc.aio.server()
+        servicer = health.aio.HealthServicer()
+        await servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+        health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+        bound = [server.add_insecure_port("127.0.0.1:0") for _ in range(ports)]
+        await server.start()
+        print(" ".join(map(str, bound)), flush=True)
+        await server.wait_for_termination()
+
+    asyncio.run(main())
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(fraction * len(ordered) + 0.999999) - 1))]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin")
+    parser.add_argument("--targets", type=int, default=1000)
+    parser.add_argument("--ports", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.serve:
+        return serve(options.serve)
+
+    work = tempfile.mkdtemp(prefix="jina-history-many-")
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(options.ports)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        ports = server.stdout.readline().split()
+        if len(ports) != options.ports:
+            print("the health servers did not start", file=sys.stderr)
+            return 1
+        config = os.path.join(work, "targets.yaml")
+        with open(config, "w") as file:
+            file.write("defaults:\n  interval: 1s\n  timeout: 500ms\n  kind: executor\ntargets:\n")
+            for index in range(options.targets):
+                file.write(f"  - {{name: t{index:04d}, url: 'grpc://127.0.0.1:{ports[index % len(ports)]}'}}\n")
+        db = os.path.join(work, "history.sqlite")
+        started = time.perf_counter()
+        done = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", options.bin, "record", "--config", config,
+                               "--db", db, "--rounds", str(options.rounds), "--print-rounds", "never"],
+                              capture_output=True, text=True, timeout=options.rounds * 3 + 120)
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            print(done.stderr[-2000:], file=sys.stderr)
+            return 1
+        user, system, rss_kb = done.stderr.strip().splitlines()[-1].split()
+        cpu = float(user) + float(system)
+        connection = sqlite3.connect(db)
+        rows = connection.execute("SELECT verdict, start_lag_ms FROM round").fetchall()
+        # Lateness once every target has made its first rounds (start-up opens every connection at once).
+        settled = [lag for (lag,) in connection.execute(
+            "SELECT start_lag_ms FROM round WHERE verdict != 2 AND scheduled_ms >= "
+            "(SELECT min(scheduled_ms) FROM round) + 5000")]
+        errors = connection.execute(
+            "SELECT e.class, count(*) FROM attempt a JOIN error e ON e.id = a.error_id WHERE a.role = 0 "
+            "GROUP BY e.class ORDER BY 2 DESC").fetchall()
+        connection.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    ran = [lag for verdict, lag in rows if verdict != 2]
+    up = sum(1 for verdict, _ in rows if verdict == 1)
+    skipped = sum(1 for verdict, _ in rows if verdict == 2)
+    results = []
+
+    def figure(name, value, target, ok):
+        results.append(ok)
+        print(f"{name:<52} {value:>16}   target {target:<12} {'ok' if ok else 'MISSED'}")
+
+    expected = options.targets * options.rounds
+    figure("rounds written", f"{len(rows):,}", f"{expected:,}", len(rows) == expected)
+    figure("rounds up / skipped", f"{up:,} / {skipped}", "all up, 0", up == expected and skipped == 0)
+    figure("schedule lateness p50 / p99 / max", f"{percentile(ran, .5)} / {percentile(ran, .99)} / {max(ran)} ms",
+           "p99 < 50 ms", percentile(ran, .99) < 50)
+    figure("  the same after the first 5 s", f"{percentile(settled, .5)} / {percentile(settled, .99)} / "
+           f"{max(settled)} ms", "p99 < 50 ms", percentile(settled, .99) < 50)
+    if errors:
+        print("   failed attempts by class: " + ", ".join(f"{name} {count:,}" for name, count in errors))
+    figure("recorder CPU, average over the run", f"{cpu / wall:.2f} cores", "< 1 core", cpu / wall < 1)
+    figure("recorder CPU time per round", f"{cpu / len(rows) * 1e6:.0f} µs", "", True)
+    figure("recorder max RSS", f"{int(rss_kb) / 1024:.0f} MiB", "", True)
+    figure("database on disk per round", f"{os.path.getsize(db) / len(rows):.1f} B", "≤ 32 B",
+           os.path.getsize(db) / len(rows) <= 32)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    os.remove(config)
+    os.rmdir(work)
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
