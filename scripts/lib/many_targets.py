@@ -5,7 +5,9 @@ and on average, memory, and skipped or failed rounds; exits 1 when a target is m
 
 Every process started is stopped by PID; the servers bind loopback only.
 """
-import argparse, asyncio, os, signal, sqlite3, subprocess, sys, tempfile, time
+import argparse, asyncio, os, sqlite3, subprocess, sys, tempfile, time
+
+from bench_figures import Figures, stop
 
 
 def serve(ports):
@@ -76,20 +78,11 @@ def main():
             "GROUP BY e.class ORDER BY 2 DESC").fetchall()
         connection.close()
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, grace_s=10)
     ran = [lag for verdict, lag in rows if verdict != 2]
     up = sum(1 for verdict, _ in rows if verdict == 1)
     skipped = sum(1 for verdict, _ in rows if verdict == 2)
-    results = []
-
-    def figure(name, value, target, ok):
-        results.append(ok)
-        print(f"{name:<52} {value:>16}   target {target:<12} {'ok' if ok else 'MISSED'}")
+    figure = Figures(52)
 
     expected = options.targets * options.rounds
     figure("rounds written", f"{len(rows):,}", f"{expected:,}", len(rows) == expected)
@@ -110,7 +103,7 @@ def main():
             os.remove(db + suffix)
     os.remove(config)
     os.rmdir(work)
-    return 0 if all(results) else 1
+    return figure.exit_code()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ import os
 
 os.environ['JINA_OPTOUT_TELEMETRY'] = '1'
 
-import argparse, json, signal, socket, sqlite3, statistics, subprocess, sys, tempfile, time  # noqa: E402
+import argparse, socket, sqlite3, statistics, subprocess, sys, tempfile, time  # noqa: E402
+
+from bench_figures import Figures, stop  # noqa: E402
 
 import jina.helper as _jh  # noqa: E402
 
@@ -78,21 +80,12 @@ def main():
         ours = wall_s([options.bin, 'ping', 'flow', address], 5)
         theirs = wall_s([sys.executable, os.path.join(FIXTURE, 'jina_ping.py'), 'flow', address], 3)
     finally:
-        flow.send_signal(signal.SIGTERM)
-        try:
-            flow.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            flow.kill()
-            flow.wait()
+        stop(flow)
         for suffix in ('', '-wal', '-shm'):
             if os.path.exists(db + suffix):
                 os.remove(db + suffix)
         os.rmdir(work)
-    results = []
-
-    def figure(name, value, target, ok):
-        results.append(ok)
-        print(f'{name:<58} {value:>18}   target {target:<14} {"ok" if ok else "MISSED"}')
+    figure = Figures(58)
 
     ours_p50, grpcio_p50 = statistics.median(recorded), statistics.median(grpcio)
     figure('dry run latency recorded by jina-history, p50', f'{ours_p50:.2f} ms ({len(recorded)})', '', True)
@@ -101,7 +94,7 @@ def main():
     figure('jina-history ping flow, whole process (median of 5)', f'{ours * 1000:.0f} ms', '', True)
     figure('jina ping flow, whole process (median of 3)', f'{theirs * 1000:.0f} ms', '', True)
     figure('  jina-history ping over jina ping', f'{ours / theirs * 100:.1f} %', '< 5 %', ours < 0.05 * theirs)
-    return 0 if all(results) else 1
+    return figure.exit_code()
 
 
 if __name__ == '__main__':

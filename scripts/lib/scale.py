@@ -7,6 +7,8 @@ version and the arguments are the same.
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, time
 
+from bench_figures import Figures
+
 
 def run(args, **kw):
     return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
@@ -50,11 +52,7 @@ def main():
     stats = json.loads(run([options.bin, "db", "stats", "--db", db, "--format", "json"]).stdout)
     last_s = max(int(time.mktime(time.strptime(t["last_round"][:19], "%Y-%m-%dT%H:%M:%S"))) - time.timezone
                  for t in stats["targets"])
-    results = []
-
-    def figure(name, value, target, ok):
-        results.append(ok)
-        print(f"{name:<58} {value:>14}   target {target:<22} {'ok' if ok else 'MISSED'}")
+    figure = Figures(58)
 
     figure("rounds in the history", f"{stats['rounds']:,}", "≈ 26 M (10 × 30 d × 1 s)", stats["rounds"] > 0)
     figure("bytes on disk per round (file / rounds, all included)", f"{stats['bytes_per_round']:.1f} B", "≤ 32 B",
@@ -104,7 +102,7 @@ def main():
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(pruned + suffix):
             os.remove(pruned + suffix)
-    return 0 if all(results) else 1
+    return figure.exit_code()
 
 
 if __name__ == "__main__":

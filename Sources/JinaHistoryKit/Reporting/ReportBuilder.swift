@@ -202,8 +202,7 @@ private struct TargetAccumulator: Sendable {
         }
         guard round.verdict != .skipped else { return }
         closeOpenSegment(at: round.scheduledMs)
-        let capEnd = round.scheduledMs + 2 * policy.intervalMs + round.durationUs / 1_000
-        open = (round, stored.runId, min(capEnd, runEndMs))
+        holdOpen(round, runId: stored.runId, policy: policy, runEndMs: runEndMs)
         track(round, runId: stored.runId, policy: policy)
     }
 
@@ -320,9 +319,16 @@ private struct TargetAccumulator: Sendable {
             downStreak.count += span.rounds
             outage?.failedRounds += span.rounds
         }
-        let last = RoundRecord(scheduledMs: span.lastMs, verdict: span.verdict, durationUs: span.lastDurationUs)
-        open = (last, span.runId, min(span.lastMs + 2 * policy.intervalMs + span.lastDurationUs / 1_000, runEndMs))
+        holdOpen(RoundRecord(scheduledMs: span.lastMs, verdict: span.verdict, durationUs: span.lastDurationUs),
+                 runId: span.runId, policy: policy, runEndMs: runEndMs)
         return true
+    }
+
+    /// Makes `round` the one whose verdict holds until the next round starts, for at most its staleness cap
+    /// (`2 × interval + its duration`) and never past the end of its run.
+    private mutating func holdOpen(_ round: RoundRecord, runId: Int64, policy: ProbePolicy, runEndMs: Int64) {
+        let capEnd = round.scheduledMs + 2 * policy.intervalMs + round.durationUs / 1_000
+        open = (round, runId, min(capEnd, runEndMs))
     }
 
     /// Replays the recorder's state machine (fresh for every run) and keeps outages open across runs.
