@@ -38,6 +38,7 @@ def main():
     parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--ports", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--interval", default="1s")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.serve:
@@ -53,14 +54,14 @@ def main():
             return 1
         config = os.path.join(work, "targets.yaml")
         with open(config, "w") as file:
-            file.write("defaults:\n  interval: 1s\n  timeout: 500ms\n  kind: executor\ntargets:\n")
+            file.write(f"defaults:\n  interval: {options.interval}\n  timeout: 500ms\n  kind: executor\ntargets:\n")
             for index in range(options.targets):
                 file.write(f"  - {{name: t{index:04d}, url: 'grpc://127.0.0.1:{ports[index % len(ports)]}'}}\n")
         db = os.path.join(work, "history.sqlite")
         started = time.perf_counter()
         done = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", options.bin, "record", "--config", config,
                                "--db", db, "--rounds", str(options.rounds), "--print-rounds", "never"],
-                              capture_output=True, text=True, timeout=options.rounds * 3 + 120)
+                              capture_output=True, text=True, timeout=options.rounds * 10 + 120)
         wall = time.perf_counter() - started
         if done.returncode != 0:
             print(done.stderr[-2000:], file=sys.stderr)
