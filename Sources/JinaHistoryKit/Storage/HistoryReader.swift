@@ -66,7 +66,7 @@ public final class HistoryReader: Sendable {
     /// Sizes, rows per table and each target's rounds, from one snapshot.
     public func stats() throws -> DatabaseStats {
         let tables = ["target", "recorder_run", "run_target", "round", "attempt", "error", "transition", "annotation"]
-            + (schemaVersion >= 3 ? ["storage_fault"] : [])
+            + (schemaVersion >= 3 ? ["storage_fault"] : []) + (schemaVersion >= 4 ? ["rollup", "prune"] : [])
         let size = { (path: String) in
             ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
         }
