@@ -31,11 +31,14 @@ CREATE TABLE rollup (
 
 -- Every `jina-history prune`: raw rounds (and their attempts) covered by a span that ended before `before_ms`
 -- were deleted; spans, transitions, runs, annotations and every round no span covers (outage starts and ends,
--- skipped slots) stay. Reports use spans alone where their rounds are gone.
+-- skipped slots) stay. Reports use spans alone where their rounds are gone. `finished_ms` is written when every
+-- span before the horizon was done: the next prune starts from the last finished horizon, so an interrupted
+-- prune is completed by the next one.
 CREATE TABLE prune (
-    id         INTEGER PRIMARY KEY,
-    before_ms  INTEGER NOT NULL,
-    at_ms      INTEGER NOT NULL,
-    rounds     INTEGER NOT NULL CHECK (rounds >= 0),
-    attempts   INTEGER NOT NULL CHECK (attempts >= 0)
+    id          INTEGER PRIMARY KEY,
+    before_ms   INTEGER NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    rounds      INTEGER NOT NULL CHECK (rounds >= 0),
+    attempts    INTEGER NOT NULL CHECK (attempts >= 0),
+    finished_ms INTEGER
 ) STRICT;

@@ -91,7 +91,7 @@ public struct RollupSpan: Hashable, Sendable {
 
     /// The clock hour a slot belongs to.
     private static func period(of ms: Int64) -> Int64 {
-        ms >= 0 ? ms / periodMs : (ms - periodMs + 1) / periodMs
+        ms.floorDivided(by: periodMs)
     }
 
     /// How many of its rounds have their slot in `range`: they lie one interval apart from the first slot.
@@ -105,12 +105,4 @@ public struct RollupSpan: Hashable, Sendable {
 
     /// Whether it covers enough rounds to be stored (``minimumRounds``).
     public var isWorthStoring: Bool { rounds >= Self.minimumRounds }
-}
-
-extension Int64 {
-    /// Division rounding toward minus infinity.
-    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
-    }
 }

@@ -105,7 +105,7 @@ public enum TimeText {
 
     /// Formats UTC epoch milliseconds as RFC 3339 UTC with milliseconds, e.g. `2026-11-24T10:00:00.000Z`.
     public static func rfc3339(_ epochMs: Int64) -> String {
-        let seconds = epochMs.quotientRounding(by: 1_000)
+        let seconds = epochMs.floorDivided(by: 1_000)
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
@@ -132,13 +132,5 @@ public enum TimeText {
         digits(Int(epochMs - seconds * 1_000), 3)
         text += "Z"
         return text
-    }
-}
-
-extension Int64 {
-    /// Floor division, so times before 1970 still format with a millisecond part in 0...999.
-    fileprivate func quotientRounding(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor < 0) ? quotient - 1 : quotient
     }
 }

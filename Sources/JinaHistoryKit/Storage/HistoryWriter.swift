@@ -230,12 +230,13 @@ public final class HistoryWriter: Sendable {
         // The horizon is written first: a reader that sees it uses spans alone before it, which is right
         // whether or not this prune has reached a span yet.
         let (pruneId, earlierHorizon) = try write { db -> (Int64, Int64?) in
-            let earlier = try Int64.fetchOne(db, sql: "SELECT max(before_ms) FROM prune")
+            let earlier = try Int64.fetchOne(
+                db, sql: "SELECT max(before_ms) FROM prune WHERE finished_ms IS NOT NULL")
             try db.execute(sql: "INSERT INTO prune (before_ms, at_ms, rounds, attempts) VALUES (?, ?, 0, 0)",
                            arguments: [beforeMs, nowMs])
             return (db.lastInsertedRowID, earlier)
         }
-        // Spans that ended before an earlier prune's horizon have no rounds left to delete.
+        // Spans that ended before the horizon of a prune that finished have no rounds left to delete.
         var key: (firstMs: Int64, targetId: Int64, runId: Int64) =
             ((earlierHorizon ?? Int64.min / 2) - RollupSpan.periodMs, Int64.min, Int64.min)
         var done = false
@@ -259,9 +260,10 @@ public final class HistoryWriter: Sendable {
                     result.rounds += db.changesCount
                     key = (span["first_ms"], span["target_id"], span["run_id"])
                 }
-                try db.execute(sql: "UPDATE prune SET rounds = ?, attempts = ? WHERE id = ?",
-                               arguments: [result.rounds, result.attempts, pruneId])
-                return spans.count < Self.spansPerPruneBatch
+                let finished = spans.count < Self.spansPerPruneBatch
+                try db.execute(sql: "UPDATE prune SET rounds = ?, attempts = ?, finished_ms = ? WHERE id = ?",
+                               arguments: [result.rounds, result.attempts, finished ? nowMs : nil, pruneId])
+                return finished
             }
         }
         result.pagesFreed = try giveBackFreePages()
