@@ -47,6 +47,8 @@ extension String {
     /// For a terminal line: control characters (remote or user text can carry any) shown as spaces, cut at
     /// `limit` characters.
     public func oneLine(limit: Int) -> String {
+        // Reports print thousands of these; most are short printable ASCII, which needs no work.
+        if utf8.count <= limit, utf8.allSatisfy({ (0x20..<0x7F).contains($0) }) { return self }
         let flat = String(unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
         return flat.count > limit ? String(flat.prefix(limit)) + "..." : flat
     }

@@ -42,7 +42,11 @@ public struct LatencyHistogram: Hashable, Sendable {
         guard !other.counts.isEmpty else { return }
         reserve(other.firstIndex...(other.firstIndex + Int32(other.counts.count) - 1))
         let shift = Int(other.firstIndex - firstIndex)
-        for (offset, count) in other.counts.enumerated() { counts[shift + offset] += count }
+        counts.withUnsafeMutableBufferPointer { counts in
+            other.counts.withUnsafeBufferPointer { added in
+                for offset in added.indices { counts[shift + offset] &+= added[offset] }
+            }
+        }
         addMoments(count: other.count, sumUs: other.sumUs, sumSquaresUs: other.sumSquaresUs, minUs: other.minUs,
                    maxUs: other.maxUs)
     }
@@ -118,36 +122,46 @@ public struct LatencyHistogram: Hashable, Sendable {
     /// - throws: ``JinaHistoryError`` (storage) when the bytes are not a histogram or do not add up to `count`.
     public init(encodedBuckets data: Data, count: Int64, sumUs: Int64, sumSquaresUs: Double, minUs: Int64,
                 maxUs: Int64) throws {
-        // Two passes: the index range first, so the dense counts are allocated once.
-        var pairs: [(index: Int32, count: Int64)] = []
-        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var position = 0
-            var index: Int32 = 0
-            while position < bytes.count {
-                let delta = try Self.readVarint(bytes, &position)
-                let value = try Self.readVarint(bytes, &position)
-                guard delta <= UInt64(Int32.max) - UInt64(max(0, index)), value <= UInt64(Int64.max) else {
-                    throw JinaHistoryError.storage("a rollup's latency histogram is damaged")
-                }
-                index += Int32(delta)
-                pairs.append((index, Int64(value)))
-            }
+        // Two passes over the bytes: the index range first, so the dense counts are allocated once.
+        let total = try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int64 in
+            let range = try Self.scanBuckets(bytes, into: nil)
+            guard range.total > 0 else { return 0 }
+            firstIndex = range.first
+            counts = Array(repeating: 0, count: Int(range.last - range.first) + 1)
+            return try counts.withUnsafeMutableBufferPointer { try Self.scanBuckets(bytes, into: $0).total }
         }
-        var total: Int64 = 0
-        if let first = pairs.first, let last = pairs.last {
-            firstIndex = first.index
-            counts = Array(repeating: 0, count: Int(last.index - first.index) + 1)
-            for pair in pairs {
-                counts[Int(pair.index - first.index)] += pair.count
-                total += pair.count
-            }
-        }
-        guard total == count else { throw JinaHistoryError.storage("a rollup's latency histogram is damaged") }
+        guard total == count else { throw Self.damaged }
         self.count = count
         self.sumUs = sumUs
         self.sumSquaresUs = sumSquaresUs
         self.minUs = minUs
         self.maxUs = maxUs
+    }
+
+    private static var damaged: JinaHistoryError { .storage("a rollup's latency histogram is damaged") }
+
+    /// Reads encoded buckets: their first and last index and total count, and with `counts` (spanning exactly
+    /// that range) their counts too.
+    private static func scanBuckets(_ bytes: UnsafeRawBufferPointer, into counts: UnsafeMutableBufferPointer<Int64>?)
+        throws -> (first: Int32, last: Int32, total: Int64)
+    {
+        var position = 0
+        var index: Int32 = 0
+        var first: Int32?
+        var total: Int64 = 0
+        while position < bytes.count {
+            let delta = try readVarint(bytes, &position)
+            let value = try readVarint(bytes, &position)
+            // Indices only grow, and real ones stay below about 4,400 (a microsecond count of Int64.max).
+            guard delta <= 10_000, first == nil || delta > 0, value <= UInt64(Int64.max) else { throw Self.damaged }
+            index += Int32(delta)
+            if first == nil { first = index }
+            let (sum, overflow) = total.addingReportingOverflow(Int64(value))
+            guard !overflow, index - first! < 10_000 else { throw Self.damaged }
+            total = sum
+            if let counts { counts[Int(index - first!)] = Int64(value) }
+        }
+        return (first ?? 0, index, total)
     }
 
     private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
@@ -159,6 +173,7 @@ public struct LatencyHistogram: Hashable, Sendable {
         bytes.append(UInt8(rest))
     }
 
+    @inline(__always)
     private static func readVarint(_ bytes: UnsafeRawBufferPointer, _ position: inout Int) throws -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
@@ -169,6 +184,6 @@ public struct LatencyHistogram: Hashable, Sendable {
             if byte & 0x80 == 0 { return value }
             shift += 7
         }
-        throw JinaHistoryError.storage("a rollup's latency histogram is damaged")
+        throw Self.damaged
     }
 }

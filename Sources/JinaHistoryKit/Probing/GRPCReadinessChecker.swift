@@ -8,6 +8,8 @@ import SwiftProtobuf
 /// (ready iff the RPC is OK **and** the status code is SUCCESS), executors and gateways by
 /// `grpc.health.v1.Health/Check` (ready iff SERVING). Each call opens its own connection, as `jina ping` does, so
 /// every attempt is independent evidence and a restarted server is seen at once, with no reconnect back-off.
+/// Plaintext calls (`grpc://`) go straight over SwiftNIO (``GRPCPlaintextCall``, a third of grpc-swift's CPU);
+/// TLS ones (`grpcs://`) through grpc-swift, whose TLS set-up and errors the fault tests pin down.
 public struct GRPCReadinessChecker: ReadinessChecker {
     /// Creates a checker.
     public init() {}
@@ -23,11 +25,19 @@ public struct GRPCReadinessChecker: ReadinessChecker {
         {
             return CheckOutcome(failure: FailureDetail(.dns, message: reason))
         }
+        let checksReadiness = role == .readiness && (target.kind == .flow || target.kind == .deployment)
+        if !endpoint.secure {
+            let method = checksReadiness
+                ? Jina_JinaGatewayDryRunRPC.Method.dry_run.descriptor : Grpc_Health_V1_Health.Method.Check.descriptor
+            let request = checksReadiness
+                ? try? Google_Protobuf_Empty().serializedBytes() as [UInt8]
+                : try? Grpc_Health_V1_HealthCheckRequest().serializedBytes() as [UInt8]
+            let call = GRPCPlaintextCall(host: endpoint.host, port: endpoint.port, path: "/\(method.fullyQualifiedMethod)")
+            return Self.outcome(of: await call.run(request ?? [], timeout: timeout), dryRun: checksReadiness)
+        }
         do {
             return try await withGRPCClient(transport: try Self.transport(to: target)) { client in
-                if role == .readiness, target.kind == .flow || target.kind == .deployment {
-                    return try await Self.dryRun(client, options: options)
-                }
+                if checksReadiness { return try await Self.dryRun(client, options: options) }
                 return try await Self.healthCheck(client, options: options)
             }
         } catch {
@@ -52,6 +62,10 @@ public struct GRPCReadinessChecker: ReadinessChecker {
     {
         let status = try await Jina_JinaGatewayDryRunRPC.Client(wrapping: client)
             .dry_run(Google_Protobuf_Empty(), options: options)
+        return outcome(of: status)
+    }
+
+    private static func outcome(of status: Jina_StatusProto) -> CheckOutcome {
         guard status.code == .success else {
             return CheckOutcome(
                 rawCode: status.code.rawValue,
@@ -60,17 +74,53 @@ public struct GRPCReadinessChecker: ReadinessChecker {
         return CheckOutcome(rawCode: status.code.rawValue)
     }
 
-    private static func healthCheck(_ client: GRPCClient<HTTP2ClientTransport.Posix>, options: CallOptions)
-        async throws -> CheckOutcome
-    {
-        let answer = try await Grpc_Health_V1_Health.Client(wrapping: client)
-            .check(Grpc_Health_V1_HealthCheckRequest(), options: options)
+    private static func outcome(of answer: Grpc_Health_V1_HealthCheckResponse) -> CheckOutcome {
         guard answer.status == .serving else {
             return CheckOutcome(
                 rawCode: answer.status.rawValue,
                 failure: FailureDetail(.notServing, message: "health check answered \(answer.status)"))
         }
         return CheckOutcome(rawCode: answer.status.rawValue)
+    }
+
+    /// The outcome of a plaintext call: its answer read as a dry run's status or a health status, or its failure
+    /// classed as grpc-swift's errors are (`classify`), with the same gRPC codes.
+    static func outcome(of result: Result<[UInt8], GRPCPlaintextCall.Failure>, dryRun: Bool) -> CheckOutcome {
+        switch result {
+        case .success(let bytes):
+            do {
+                return dryRun
+                    ? outcome(of: try Jina_StatusProto(serializedBytes: bytes))
+                    : outcome(of: try Grpc_Health_V1_HealthCheckResponse(serializedBytes: bytes))
+            } catch {
+                return CheckOutcome(failure: FailureDetail(.protocol, message: "the answer is not the expected message: \(error)"))
+            }
+        case .failure(.refused(let text)):
+            return CheckOutcome(rawCode: RPCError.Code.unavailable.rawValue, failure: FailureDetail(.refused, message: text))
+        case .failure(.connectTimeout(let text)):
+            return CheckOutcome(rawCode: RPCError.Code.unavailable.rawValue, failure: FailureDetail(.connectTimeout, message: text))
+        case .failure(.timeout(let text)):
+            return CheckOutcome(rawCode: RPCError.Code.deadlineExceeded.rawValue, failure: FailureDetail(.timeout, message: text))
+        case .failure(.protocolViolation(let text)):
+            return CheckOutcome(rawCode: RPCError.Code.unavailable.rawValue, failure: FailureDetail(.protocol, message: text))
+        case .failure(.transport(let text)):
+            return CheckOutcome(rawCode: RPCError.Code.unavailable.rawValue, failure: FailureDetail(.rpcError, message: text))
+        case .failure(.status(let code, let message)):
+            let errorClass: ErrorClass =
+                switch code {
+                case RPCError.Code.deadlineExceeded.rawValue: .timeout
+                case RPCError.Code.unimplemented.rawValue: .unimplemented
+                default: .rpcError
+                }
+            return CheckOutcome(rawCode: code, failure: FailureDetail(errorClass, message: message))
+        }
+    }
+
+    private static func healthCheck(_ client: GRPCClient<HTTP2ClientTransport.Posix>, options: CallOptions)
+        async throws -> CheckOutcome
+    {
+        outcome(of: try await Grpc_Health_V1_Health.Client(wrapping: client)
+            .check(Grpc_Health_V1_HealthCheckRequest(), options: options))
     }
 
     /// Maps a gRPC failure to an error class, keeping the status code and the full text (cause included).

@@ -13,7 +13,10 @@ public struct ReportBuilder: Sendable {
     public let window: ReportWindow
     /// Each run's start, effective end and how it ended, judged once at `begin`.
     private var runSpans: [Int64: (startMs: Int64, endMs: Int64, ending: RecorderRunSpan.Ending)] = [:]
-    private var accumulators: [Int64: TargetAccumulator] = [:]
+    /// The targets' running totals, found by ``accumulatorIndex``: an array element is changed in place, where a
+    /// dictionary value would be moved out and back for every round.
+    private var accumulators: [TargetAccumulator] = []
+    private var accumulatorIndex: [Int64: Int] = [:]
     /// Each target's policy per run, apart from its accumulator so a lookup per round copies nothing.
     private var policies: [Int64: [Int64: ProbePolicy]] = [:]
 
@@ -45,7 +48,13 @@ public struct ReportBuilder: Sendable {
                 .map { MaintenanceWindow(targetId: $0.targetId, fromMs: max($0.fromMs, window.sinceMs),
                                          toMs: min($0.toMs, window.untilMs), note: $0.note) }
                 .sorted { ($0.fromMs, $0.toMs) < ($1.fromMs, $1.toMs) }
-            accumulators[target.id] = TargetAccumulator(target: target, window: window, maintenance: windows)
+            let accumulator = TargetAccumulator(target: target, window: window, maintenance: windows)
+            if let index = accumulatorIndex[target.id] {
+                accumulators[index] = accumulator
+            } else {
+                accumulatorIndex[target.id] = accumulators.count
+                accumulators.append(accumulator)
+            }
             policies[target.id] = target.policies
         }
     }
@@ -53,10 +62,10 @@ public struct ReportBuilder: Sendable {
     /// Adds one stored round. Rounds must come in slot order (ties in any order).
     public mutating func add(_ stored: StoredRound) {
         guard let policy = policies[stored.targetId]?[stored.runId],
-            let runEnd = runSpans[stored.runId]?.endMs
+            let runEnd = runSpans[stored.runId]?.endMs, let index = accumulatorIndex[stored.targetId]
         else { return }
         rawRounds += 1
-        accumulators[stored.targetId]?.add(stored, policy: policy, runEndMs: runEnd)
+        accumulators[index].add(stored, policy: policy, runEndMs: runEnd)
     }
 
     /// Adds a rollup span in place of the rounds it covers, in slot order with the target's rounds.
@@ -68,10 +77,9 @@ public struct ReportBuilder: Sendable {
     ///   recorder's state): then nothing was added, and the caller feeds the span's rounds instead.
     public mutating func add(_ span: RollupSpan, roundsAreGone: Bool = false) -> Bool {
         guard let policy = policies[span.targetId]?[span.runId],
-            let runEnd = runSpans[span.runId]?.endMs
+            let runEnd = runSpans[span.runId]?.endMs, let index = accumulatorIndex[span.targetId]
         else { return true }
-        guard accumulators[span.targetId]?.add(span, policy: policy, runEndMs: runEnd, roundsAreGone: roundsAreGone)
-            == true
+        guard accumulators[index].add(span, policy: policy, runEndMs: runEnd, roundsAreGone: roundsAreGone)
         else { return false }
         rollupSpans += 1
         return true
@@ -83,7 +91,7 @@ public struct ReportBuilder: Sendable {
 
     /// Closes every open segment and returns the report, targets by name.
     public func finish() -> HistoryReport {
-        let targets = accumulators.values
+        let targets = accumulators
             .filter { !$0.target.policies.isEmpty }
             .map { accumulator in
                 var report = accumulator.finish()
@@ -95,7 +103,7 @@ public struct ReportBuilder: Sendable {
         method.rawRounds = rawRounds
         method.rollupSpans = rollupSpans
         if rollupSpans > 0 { method.source = "rollups_and_raw_rounds" }
-        if accumulators.values.contains(where: { !$0.latenciesAreExact }) {
+        if accumulators.contains(where: { !$0.latenciesAreExact }) {
             method.percentiles = "nearest_rank over successful readiness attempts, from log-bucketed histograms "
                 + "(within 0.5%; count, mean, stddev, min and max exact)"
         }

@@ -23,15 +23,16 @@ extension HistoryReader {
     /// around transitions and window edges, not millions of rounds.
     ///
     /// A span is used when it lies wholly before the window (replay only) or wholly inside it; one cut by the
-    /// window's edge is read as its rounds, unless those were pruned. Where raw rounds are read, every target's
-    /// rows of that stretch come back and those a span already covers are dropped. Spans are read twice: their
+    /// window's edge is read as its rounds, unless those were pruned. The raw rounds come from one query over
+    /// every stretch a span does not cover; every target's rows of a stretch come back, and those a span covers
+    /// are skipped before they are built. Spans are read twice: their
     /// keys first (to know which rounds to read), then one at a time in slot order with the rounds, so a report
     /// holds no more than one span's histograms.
     static func feedRounds(_ db: Database, into builder: inout ReportBuilder, fromMs: Int64,
                            targets: [StoredTarget], runs: [RecorderRunSpan], useRollups: Bool) throws {
         let window = builder.window
         guard useRollups else {
-            try forEachRound(db, fromMs: fromMs, untilMs: window.untilMs) { builder.add($0) }
+            try forEachRound(db, in: [fromMs..<max(fromMs, window.untilMs)]) { builder.add($0) }
             return
         }
         let prunedBeforeMs = try Int64.fetchOne(db, sql: "SELECT max(before_ms) FROM prune") ?? Int64.min
@@ -54,16 +55,14 @@ extension HistoryReader {
                 pending = try nextUsableSpan(spanRows, usable)
                 guard !builder.add(span, roundsAreGone: span.lastMs < prunedBeforeMs) else { continue }
                 // The replay is not where the recorder was: read the span's rounds instead.
-                try forEachRound(db, fromMs: span.firstMs, untilMs: span.lastMs + 1, targetId: span.targetId,
+                try forEachRound(db, in: [span.firstMs..<(span.lastMs + 1)], targetId: span.targetId,
                                  runId: span.runId) { builder.add($0) }
             }
         }
-        for range in rawRanges(fromMs: fromMs, untilMs: window.untilMs, spans: keys, targets: targets, runs: runs) {
-            try forEachRound(db, fromMs: range.lowerBound, untilMs: range.upperBound) { stored in
-                guard !coverage.covers(stored) else { return }
-                try feedSpans(before: stored.round.scheduledMs + 1)
-                builder.add(stored)
-            }
+        let ranges = rawRanges(fromMs: fromMs, untilMs: window.untilMs, spans: keys, targets: targets, runs: runs)
+        try forEachRound(db, in: ranges, skipping: { coverage.covers(targetId: $0, runId: $1, slotMs: $2) }) { stored in
+            try feedSpans(before: stored.round.scheduledMs + 1)
+            builder.add(stored)
         }
         try feedSpans(before: Int64.max)
     }
@@ -156,14 +155,13 @@ private struct SpanCoverage {
         self.spans = Dictionary(grouping: spans, by: \.targetId).mapValues { ($0, 0) }
     }
 
-    mutating func covers(_ stored: StoredRound) -> Bool {
-        guard var entry = spans[stored.targetId] else { return false }
-        let slot = stored.round.scheduledMs
+    mutating func covers(targetId: Int64, runId: Int64, slotMs slot: Int64) -> Bool {
+        guard var entry = spans[targetId] else { return false }
         while entry.next < entry.list.count, entry.list[entry.next].lastMs < slot { entry.next += 1 }
-        spans[stored.targetId] = entry
+        spans[targetId] = entry
         guard entry.next < entry.list.count else { return false }
         let span = entry.list[entry.next]
-        return span.firstMs <= slot && span.runId == stored.runId
+        return span.firstMs <= slot && span.runId == runId
     }
 }
 

@@ -34,7 +34,7 @@ extension HistoryReader {
                         failure: failure),
                     target: name)
             }
-            try Self.forEachRound(db, fromMs: window.sinceMs, untilMs: window.untilMs) { stored in
+            try Self.forEachRound(db, in: [window.sinceMs..<max(window.sinceMs, window.untilMs)]) { stored in
                 guard let name = names[stored.targetId], target == nil || target == name else { return }
                 builder.add(stored.round, target: name, run: stored.runId)
             }

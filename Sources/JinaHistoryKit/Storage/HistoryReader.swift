@@ -174,40 +174,68 @@ public final class HistoryReader: Sendable {
         """
     }
 
-    /// Attempts of a window (of one target and run, with `oneTarget`), in round-key order, with their error texts.
-    /// The target and run are plain filters (`+ 0`): as equalities, SQLite would sort the rows again.
-    static func attemptsInWindowSQL(oneTarget: Bool = false) -> String {
+    /// Attempts of the slot ranges given as a JSON array of `[from, until)` pairs (of one target and run, with
+    /// `oneTarget`), with their error texts. One statement reads every range: a month's report has thousands.
+    /// Rows come range by range and, within one, in key order (the plan walks the ranges, then the table's key:
+    /// the query-plan test holds it to that), so sorted, disjoint ranges give round-key order without a sort.
+    /// The target and run are plain filters (`+ 0`): as equalities, SQLite would plan another way.
+    static func attemptsInRangesSQL(oneTarget: Bool = false) -> String {
         """
         SELECT a.scheduled_ms, a.target_id, a.run_id, a.role, a.n, a.started_ms, a.duration_us, a.ok, a.raw_code,
                a.error_id, e.class, e.exception, e.message
-        FROM attempt a LEFT JOIN error e ON e.id = a.error_id
-        WHERE a.scheduled_ms >= ? AND a.scheduled_ms < ?\(oneTarget ? " AND a.target_id + 0 = ? AND a.run_id + 0 = ?" : "")
-        ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
+        FROM json_each(?) AS w CROSS JOIN attempt a LEFT JOIN error e ON e.id = a.error_id
+        WHERE a.scheduled_ms >= json_extract(w.value, '$[0]') AND a.scheduled_ms < json_extract(w.value, '$[1]')\
+        \(oneTarget ? " AND a.target_id + 0 = ? AND a.run_id + 0 = ?" : "")
         """
     }
 
-    /// Rounds of a window (of one target and run, with `oneTarget`), in key order.
-    static func roundsInWindowSQL(oneTarget: Bool = false) -> String {
+    /// Rounds of the slot ranges given as a JSON array of `[from, until)` pairs (of one target and run, with
+    /// `oneTarget`), in key order for sorted, disjoint ranges (see ``attemptsInRangesSQL(oneTarget:)``).
+    static func roundsInRangesSQL(oneTarget: Bool = false) -> String {
         """
-        SELECT scheduled_ms, target_id, run_id, verdict, attempts, start_lag_ms, duration_us FROM round
-        WHERE scheduled_ms >= ? AND scheduled_ms < ?\(oneTarget ? " AND target_id + 0 = ? AND run_id + 0 = ?" : "")
-        ORDER BY scheduled_ms, target_id, run_id
+        SELECT r.scheduled_ms, r.target_id, r.run_id, r.verdict, r.attempts, r.start_lag_ms, r.duration_us
+        FROM json_each(?) AS w CROSS JOIN round r
+        WHERE r.scheduled_ms >= json_extract(w.value, '$[0]') AND r.scheduled_ms < json_extract(w.value, '$[1]')\
+        \(oneTarget ? " AND r.target_id + 0 = ? AND r.run_id + 0 = ?" : "")
         """
     }
 
-    /// Streams rounds in time order (of one target and run, if given: a rollup span the report could not use),
-    /// joining the attempts of rounds that are not inline-healthy.
-    static func forEachRound(_ db: Database, fromMs: Int64, untilMs: Int64, targetId: Int64? = nil,
-                             runId: Int64? = nil, _ body: (StoredRound) throws -> Void) throws {
-        var arguments: StatementArguments = [fromMs, untilMs]
+    // Built once: every report runs them.
+    private static let attemptsSQL = attemptsInRangesSQL()
+    private static let oneTargetAttemptsSQL = attemptsInRangesSQL(oneTarget: true)
+    private static let roundsSQL = roundsInRangesSQL()
+    private static let oneTargetRoundsSQL = roundsInRangesSQL(oneTarget: true)
+
+    /// Streams the rounds of `ranges` (sorted and disjoint slot ranges) in time order, of one target and run if
+    /// given (a rollup span the report could not use), joining the attempts of rounds that are not
+    /// inline-healthy.
+    ///
+    /// `skipping` is asked for each round's (target, run, slot) before the round is built: the rounds a rollup
+    /// span already stands for cost a check, not a record.
+    ///
+    /// - throws: ``JinaHistoryError`` (storage) if SQLite ever returns rounds out of key order, rather than
+    ///   report from them.
+    static func forEachRound(_ db: Database, in ranges: [Range<Int64>], targetId: Int64? = nil,
+                             runId: Int64? = nil, skipping: ((Int64, Int64, Int64) -> Bool)? = nil,
+                             _ body: (StoredRound) throws -> Void) throws {
+        guard !ranges.isEmpty else { return }
+        let rangesJSON = "[" + ranges.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",") + "]"
+        var arguments: StatementArguments = [rangesJSON]
         if let targetId, let runId { arguments += [targetId, runId] }
         let oneTarget = targetId != nil && runId != nil
         let attemptCursor = try Row.fetchCursor(
-            db.cachedStatement(sql: attemptsInWindowSQL(oneTarget: oneTarget)), arguments: arguments)
+            db.cachedStatement(sql: oneTarget ? oneTargetAttemptsSQL : attemptsSQL), arguments: arguments)
+        let outOfOrder = JinaHistoryError.storage(
+            "SQLite returned rounds out of slot order (its query plan changed), so no report is made from them; "
+                + "please report this with the output of `sqlite3 --version`")
         // Error texts repeat: each is parsed (deployment, addresses) once per read.
         var failures: [Int64: FailureDetail] = [:]
+        var previousAttempt: RoundKey?
         func nextAttempt() throws -> (RoundKey, AttemptRecord)? {
             guard let row = try attemptCursor.next() else { return nil }
+            let key = RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2])
+            guard previousAttempt.map({ $0 <= key }) ?? true else { throw outOfOrder }
+            previousAttempt = key
             var failure: FailureDetail?
             if (row[7] as Int64) != 1 {
                 let errorId: Int64 = row[9] ?? -1
@@ -216,18 +244,24 @@ public final class HistoryReader: Sendable {
                 failures[errorId] = failure
             }
             return (
-                RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2]),
+                key,
                 AttemptRecord(
                     role: AttemptRecord.Role(rawValue: row[3]) ?? .readiness, number: row[4], startedMs: row[5],
                     durationUs: row[6], rawCode: row[8], failure: failure)
             )
         }
         var pendingAttempt = try nextAttempt()
-        let rounds = try Row.fetchCursor(db.cachedStatement(sql: roundsInWindowSQL(oneTarget: oneTarget)),
+        let rounds = try Row.fetchCursor(db.cachedStatement(sql: oneTarget ? oneTargetRoundsSQL : roundsSQL),
                                          arguments: arguments)
+        var previous: RoundKey?
         while let row = try rounds.next() {
-            // Columns by position (see roundsInWindowSQL): reports read many rounds.
+            // Columns by position (see roundsInRangesSQL): reports read many rounds.
             let key = RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2])
+            guard previous.map({ $0 < key }) ?? true else {
+                throw outOfOrder
+            }
+            previous = key
+            if let skipping, skipping(key.targetId, key.runId, key.scheduledMs) { continue }
             var round = RoundRecord(
                 scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: row[3]) ?? .down, startLagMs: row[5],
                 durationUs: row[6])
