@@ -269,6 +269,32 @@ struct HistoryStorageTests {
         #expect(text.status == 0 && text.stdout.contains("rounds   50 ("), "\(text.stdout)")
     }
 
+    @Test("a growing rollup span is rewritten every 60 rounds, not every round; a clean stop stores it whole")
+    func openSpanWrites() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try HistoryWriter(path: path)
+        let (run, ids) = try writer.beginRun(startedMs: 0, host: "h", pid: 1, version: "t", targets: [try target()])
+        for slot in Int64(0)..<100 {
+            try writer.append(
+                [RecordedRound(targetId: ids[0], round: RoundRecord(
+                    scheduledMs: slot * 1_000, verdict: .up, durationUs: 1_000,
+                    attempts: [AttemptRecord(number: 1, startedMs: slot * 1_000, durationUs: 1_000)]),
+                    transition: slot == 0 ? Transition(from: .unknown, to: .up, atMs: 0, roundScheduledMs: 0,
+                                                       streakStartedMs: 0, failure: nil) : nil)],
+                runId: run, heartbeatMs: slot * 1_000 + 500)
+        }
+        func storedRounds() throws -> [Int] {
+            try DatabaseQueue(path: path).read { try Int.fetchAll($0, sql: "SELECT rounds FROM rollup") }
+        }
+        // Slot 0 starts the state, so the span holds slots 1–99; its row was last written at 60 rounds.
+        #expect(try storedRounds() == [60])
+        let window = try ReportWindow(sinceMs: 0, untilMs: 100_000, nowMs: 100_000)
+        #expect(try HistoryReader(path: path).report(window: window).targets.first?.rounds.total == 100)
+        try writer.finishRun(run, stoppedMs: 100_000)
+        #expect(try storedRounds() == [99])
+        #expect(try HistoryReader(path: path).report(window: window).targets.first?.rounds.total == 100)
+    }
+
     @Test("a report reads while the recorder writes: no busy error, no blocked writer, a consistent snapshot")
     func readerBesideWriter() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
