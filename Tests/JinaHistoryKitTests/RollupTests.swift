@@ -124,6 +124,12 @@ struct RollupTests {
                 """) ?? -1
         }
         #expect(missing == 0)
+        // The timeline over pruned time says so; one after the horizon does not.
+        let pruned = try after.timeline(window: windows[2], target: nil)
+        #expect(pruned.roundsPrunedBeforeMs == windows[2].untilMs)
+        #expect(TimelineTextRenderer.render(pruned, window: windows[2]).contains("were pruned"))
+        let recent = try window(Self.endMs - 3_600_000, Self.endMs)
+        #expect(try after.timeline(window: recent, target: nil).roundsPrunedBeforeMs == nil)
         // A second prune finds nothing more to delete.
         #expect(try HistoryWriter(path: path).prune(beforeMs: Self.endMs - 2 * 3_600_000, nowMs: Self.endMs).rounds == 0)
     }

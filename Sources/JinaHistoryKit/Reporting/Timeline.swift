@@ -29,6 +29,10 @@ public struct Timeline: Hashable, Sendable {
     /// Entries in time order.
     public var entries: [Dated] = []
 
+    /// Set when `prune` deleted raw rounds from before this time inside the window: those healthy rounds are not
+    /// listed (transitions, the rounds of outages and recorder runs are kept; `report` keeps the time and counts).
+    public var roundsPrunedBeforeMs: Int64?
+
     /// Creates an empty timeline.
     public init() {}
 }

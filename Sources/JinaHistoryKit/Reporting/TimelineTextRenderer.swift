@@ -7,6 +7,10 @@ public enum TimelineTextRenderer {
     public static func render(_ timeline: Timeline, window: ReportWindow) -> String {
         func time(_ epochMs: Int64) -> String { TimeText.rfc3339(epochMs, zone: window.zone) }
         var lines = ["jina-history timeline  \(time(window.sinceMs)) .. \(time(window.untilMs))  (times in \(window.zoneName))"]
+        if let prunedMs = timeline.roundsPrunedBeforeMs {
+            lines.append("raw rounds before \(time(prunedMs)) were pruned: their healthy rounds are not listed here "
+                + "(transitions, outages' rounds and recorder runs are; report keeps their time and counts)")
+        }
         if timeline.entries.isEmpty { lines.append("no evidence in this window") }
         for dated in timeline.entries {
             let at = time(dated.atMs)

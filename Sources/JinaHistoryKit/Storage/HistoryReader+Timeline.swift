@@ -7,7 +7,13 @@ extension HistoryReader {
     /// - throws: ``JinaHistoryError`` for an unknown target (naming the known ones) or an unreadable database.
     public func timeline(window: ReportWindow, target: String?) throws -> Timeline {
         var builder = TimelineBuilder(window: window)
+        var prunedBeforeMs: Int64?
         try readSnapshot { db in
+            if try db.tableExists("prune"), let horizon = try Int64.fetchOne(db, sql: "SELECT max(before_ms) FROM prune"),
+                horizon > window.sinceMs
+            {
+                prunedBeforeMs = min(horizon, window.untilMs)
+            }
             if let target { _ = try Self.targetId(named: target, db) }
             let targets = try Self.targets(db)
             let names = Dictionary(uniqueKeysWithValues: targets.map { ($0.id, $0.name) })
@@ -39,6 +45,8 @@ extension HistoryReader {
                 builder.add(stored.round, target: name, run: stored.runId)
             }
         }
-        return builder.finish()
+        var timeline = builder.finish()
+        timeline.roundsPrunedBeforeMs = prunedBeforeMs
+        return timeline
     }
 }
