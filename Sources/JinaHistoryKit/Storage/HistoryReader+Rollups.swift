@@ -25,9 +25,8 @@ extension HistoryReader {
     /// A span is used when it lies wholly before the window (replay only) or wholly inside it; one cut by the
     /// window's edge is read as its rounds, unless those were pruned. The raw rounds come from one query over
     /// every stretch a span does not cover; every target's rows of a stretch come back, and those a span covers
-    /// are skipped before they are built. Spans are read twice: their
-    /// keys first (to know which rounds to read), then one at a time in slot order with the rounds, so a report
-    /// holds no more than one span's histograms.
+    /// are skipped before they are built. Spans are read twice: their keys first (to know which rounds to read),
+    /// then one at a time in slot order with the rounds, so a report holds no more than one span's histograms.
     static func feedRounds(_ db: Database, into builder: inout ReportBuilder, fromMs: Int64,
                            targets: [StoredTarget], runs: [RecorderRunSpan], useRollups: Bool) throws {
         let window = builder.window

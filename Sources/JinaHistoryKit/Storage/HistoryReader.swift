@@ -225,16 +225,13 @@ public final class HistoryReader: Sendable {
         let oneTarget = targetId != nil && runId != nil
         let attemptCursor = try Row.fetchCursor(
             db.cachedStatement(sql: oneTarget ? oneTargetAttemptsSQL : attemptsSQL), arguments: arguments)
-        let outOfOrder = JinaHistoryError.storage(
-            "SQLite returned rounds out of slot order (its query plan changed), so no report is made from them; "
-                + "please report this with the output of `sqlite3 --version`")
         // Error texts repeat: each is parsed (deployment, addresses) once per read.
         var failures: [Int64: FailureDetail] = [:]
         var previousAttempt: RoundKey?
         func nextAttempt() throws -> (RoundKey, AttemptRecord)? {
             guard let row = try attemptCursor.next() else { return nil }
             let key = RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2])
-            guard previousAttempt.map({ $0 <= key }) ?? true else { throw outOfOrder }
+            guard previousAttempt.map({ $0 <= key }) ?? true else { throw Self.outOfOrder }
             previousAttempt = key
             var failure: FailureDetail?
             if (row[7] as Int64) != 1 {
@@ -257,9 +254,7 @@ public final class HistoryReader: Sendable {
         while let row = try rounds.next() {
             // Columns by position (see roundsInRangesSQL): reports read many rounds.
             let key = RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2])
-            guard previous.map({ $0 < key }) ?? true else {
-                throw outOfOrder
-            }
+            guard previous.map({ $0 < key }) ?? true else { throw Self.outOfOrder }
             previous = key
             if let skipping, skipping(key.targetId, key.runId, key.scheduledMs) { continue }
             var round = RoundRecord(
@@ -275,6 +270,11 @@ public final class HistoryReader: Sendable {
             }
             try body(StoredRound(targetId: key.targetId, runId: key.runId, round: round))
         }
+    }
+
+    private static var outOfOrder: JinaHistoryError {
+        .storage("SQLite returned rounds out of slot order (its query plan changed), so no report is made from "
+            + "them; please report this with the output of `sqlite3 --version`")
     }
 
     /// The primary key shared by a round and its attempts, ordered as the tables are.

@@ -89,9 +89,11 @@ public final class HistoryWriter: Sendable {
         // Only this batch's targets are copied out (copying a thousand trackers per batch cost a tenth of the
         // recorder's CPU).
         var trackers = rollups.withLock { all in
-            var some: [Int64: RollupTracker] = [:]
-            for recorded in rounds where some[recorded.targetId] == nil { some[recorded.targetId] = all[recorded.targetId] }
-            return some
+            var batch: [Int64: RollupTracker] = [:]
+            for recorded in rounds where batch[recorded.targetId] == nil {
+                batch[recorded.targetId] = all[recorded.targetId]
+            }
+            return batch
         }
         let openBefore = trackers.mapValues(\.open)
         try write { db in
@@ -157,8 +159,9 @@ public final class HistoryWriter: Sendable {
             // more).
             spans += grown.compactMap { id in
                 guard let open = trackers[id]?.open else { return nil }
-                let storedBefore = openBefore[id]??.firstMs == open.firstMs ? openBefore[id]??.rounds ?? 0 : 0
-                return open.rounds / Self.openSpanStoreRounds > storedBefore / Self.openSpanStoreRounds ? open : nil
+                let before = openBefore[id] ?? nil
+                let roundsBefore = before?.firstMs == open.firstMs ? before?.rounds ?? 0 : 0
+                return open.rounds / Self.openSpanStoreRounds > roundsBefore / Self.openSpanStoreRounds ? open : nil
             }
             try Self.store(spans.filter(\.isWorthStoring), db)
             try db.execute(
