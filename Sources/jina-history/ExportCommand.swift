@@ -32,6 +32,12 @@ struct ExportCommand: AsyncParsableCommand {
             }
             let window = try window.window(nowMs: RunClock.wallNowMs())
             let reader = try HistoryReader(path: database.path)
+            if table == .rounds || table == .attempts, let prunedMs = try reader.rawRoundsPrunedBefore(window) {
+                Console.message(
+                    "jina-history: raw rounds before \(TimeText.rfc3339(prunedMs)) were pruned: this export has only "
+                        + "the ones kept there (transitions' and outages'); report keeps that time's availability "
+                        + "and counts\n")
+            }
             let output = BufferedOutput()
             if let header = format.header(table.columns) { try output.write(header) }
             try reader.export(table, window: window, target: target) { values in

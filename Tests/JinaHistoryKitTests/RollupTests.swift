@@ -89,7 +89,7 @@ struct RollupTests {
     }
 
     @Test("prune deletes covered rounds and leaves availability, outages and gaps of that time as they were")
-    func pruneKeepsReports() throws {
+    func pruneKeepsReports() async throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = try seededDatabase(directory)
@@ -105,7 +105,7 @@ struct RollupTests {
         let sizeBefore = size()
 
         // A prune interrupted before it finished (its horizon written, no span done yet) is completed by the next.
-        try DatabaseQueue(path: path).write { db in
+        try await DatabaseQueue(path: path).write { db in
             try db.execute(sql: "INSERT INTO prune (before_ms, at_ms, rounds, attempts) VALUES (?, ?, 0, 0)",
                            arguments: [Self.endMs - 2 * 3_600_000, Self.endMs])
         }
@@ -117,7 +117,7 @@ struct RollupTests {
             expectSameNumbers(try after.report(window: window), rawReport, exactCounts: false, "\(window.sinceMs)")
         }
         // The rounds that started and ended outages are evidence and stay.
-        let missing = try DatabaseQueue(path: path).read { db in
+        let missing = try await DatabaseQueue(path: path).read { db in
             try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM transition t WHERE NOT EXISTS (SELECT 1 FROM round r
                 WHERE r.scheduled_ms = t.round_scheduled_ms AND r.target_id = t.target_id AND r.run_id = t.run_id)
@@ -130,6 +130,14 @@ struct RollupTests {
         #expect(TimelineTextRenderer.render(pruned, window: windows[2]).contains("were pruned"))
         let recent = try window(Self.endMs - 3_600_000, Self.endMs)
         #expect(try after.timeline(window: recent, target: nil).roundsPrunedBeforeMs == nil)
+        #expect(try after.rawRoundsPrunedBefore(windows[0]) == Self.endMs - 2 * 3_600_000)
+        // So does an export of rounds, on stderr, beside its CSV.
+        let export = try await runJinaHistory([
+            "export", "--what", "rounds", "--db", path, "--since", "\(windows[2].sinceMs / 1_000)",
+            "--until", "\(windows[2].untilMs / 1_000)",
+        ])
+        #expect(export.status == 0 && export.stderr.contains("were pruned") && export.stdout.hasPrefix("target,run,"),
+                "\(export.stderr)")
         // A second prune finds nothing more to delete.
         #expect(try HistoryWriter(path: path).prune(beforeMs: Self.endMs - 2 * 3_600_000, nowMs: Self.endMs).rounds == 0)
     }

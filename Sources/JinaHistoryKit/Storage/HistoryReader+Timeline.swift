@@ -9,11 +9,7 @@ extension HistoryReader {
         var builder = TimelineBuilder(window: window)
         var prunedBeforeMs: Int64?
         try readSnapshot { db in
-            if try db.tableExists("prune"), let horizon = try Int64.fetchOne(db, sql: "SELECT max(before_ms) FROM prune"),
-                horizon > window.sinceMs
-            {
-                prunedBeforeMs = min(horizon, window.untilMs)
-            }
+            prunedBeforeMs = try Self.rawRoundsPrunedBefore(window, db)
             if let target { _ = try Self.targetId(named: target, db) }
             let targets = try Self.targets(db)
             let names = Dictionary(uniqueKeysWithValues: targets.map { ($0.id, $0.name) })
@@ -48,5 +44,19 @@ extension HistoryReader {
         var timeline = builder.finish()
         timeline.roundsPrunedBeforeMs = prunedBeforeMs
         return timeline
+    }
+
+    /// Where `window`'s raw rounds stop being pruned: `nil` when `prune` deleted none of them, else the window's
+    /// part before that time lacks its healthy rounds (transitions, outages' rounds and runs stay; reports use
+    /// the rollups). Export and timeline say so.
+    public func rawRoundsPrunedBefore(_ window: ReportWindow) throws -> Int64? {
+        try readSnapshot { db in try Self.rawRoundsPrunedBefore(window, db) }
+    }
+
+    private static func rawRoundsPrunedBefore(_ window: ReportWindow, _ db: Database) throws -> Int64? {
+        guard try db.tableExists("prune"),
+            let horizon = try Int64.fetchOne(db, sql: "SELECT max(before_ms) FROM prune"), horizon > window.sinceMs
+        else { return nil }
+        return min(horizon, window.untilMs)
     }
 }
