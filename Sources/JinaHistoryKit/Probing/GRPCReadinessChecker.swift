@@ -32,7 +32,8 @@ public struct GRPCReadinessChecker: ReadinessChecker {
             let request = checksReadiness
                 ? try? Google_Protobuf_Empty().serializedBytes() as [UInt8]
                 : try? Grpc_Health_V1_HealthCheckRequest().serializedBytes() as [UInt8]
-            let call = GRPCPlaintextCall(host: endpoint.host, port: endpoint.port, path: "/\(method.fullyQualifiedMethod)")
+            let call = GRPCPlaintextCall(
+                host: endpoint.host, port: endpoint.port, path: "/\(method.fullyQualifiedMethod)")
             return Self.outcome(of: await call.run(request ?? [], timeout: timeout), dryRun: checksReadiness)
         }
         do {
@@ -93,26 +94,25 @@ public struct GRPCReadinessChecker: ReadinessChecker {
                     ? outcome(of: try Jina_StatusProto(serializedBytes: bytes))
                     : outcome(of: try Grpc_Health_V1_HealthCheckResponse(serializedBytes: bytes))
             } catch {
-                return CheckOutcome(failure: FailureDetail(.protocol, message: "the answer is not the expected message: \(error)"))
+                return CheckOutcome(
+                    failure: FailureDetail(.protocol, message: "the answer is not the expected message: \(error)"))
             }
-        case .failure(.refused(let text)):
-            return CheckOutcome(rawCode: RPCError.Code.unavailable.rawValue, failure: FailureDetail(.refused, message: text))
-        case .failure(.connectTimeout(let text)):
-            return CheckOutcome(rawCode: RPCError.Code.unavailable.rawValue, failure: FailureDetail(.connectTimeout, message: text))
-        case .failure(.timeout(let text)):
-            return CheckOutcome(rawCode: RPCError.Code.deadlineExceeded.rawValue, failure: FailureDetail(.timeout, message: text))
-        case .failure(.protocolViolation(let text)):
-            return CheckOutcome(rawCode: RPCError.Code.unavailable.rawValue, failure: FailureDetail(.protocol, message: text))
-        case .failure(.transport(let text)):
-            return CheckOutcome(rawCode: RPCError.Code.unavailable.rawValue, failure: FailureDetail(.rpcError, message: text))
-        case .failure(.status(let code, let message)):
-            let errorClass: ErrorClass =
-                switch code {
-                case RPCError.Code.deadlineExceeded.rawValue: .timeout
-                case RPCError.Code.unimplemented.rawValue: .unimplemented
-                default: .rpcError
+        case .failure(let failure):
+            let unavailable = RPCError.Code.unavailable.rawValue
+            let (errorClass, code, text): (ErrorClass, Int, String) =
+                switch failure {
+                case .refused(let text): (.refused, unavailable, text)
+                case .connectTimeout(let text): (.connectTimeout, unavailable, text)
+                case .timeout(let text): (.timeout, RPCError.Code.deadlineExceeded.rawValue, text)
+                case .protocolViolation(let text): (.protocol, unavailable, text)
+                case .transport(let text): (.rpcError, unavailable, text)
+                case .status(RPCError.Code.deadlineExceeded.rawValue, let text):
+                    (.timeout, RPCError.Code.deadlineExceeded.rawValue, text)
+                case .status(RPCError.Code.unimplemented.rawValue, let text):
+                    (.unimplemented, RPCError.Code.unimplemented.rawValue, text)
+                case .status(let code, let text): (.rpcError, code, text)
                 }
-            return CheckOutcome(rawCode: code, failure: FailureDetail(errorClass, message: message))
+            return CheckOutcome(rawCode: code, failure: FailureDetail(errorClass, message: text))
         }
     }
 
