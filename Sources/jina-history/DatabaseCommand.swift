@@ -26,6 +26,9 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(help: "Every target's interval.")
     var interval = "1s"
 
+    @Option(help: "Each round starts an outage (1 to 300 rounds) with a chance of one in this many.")
+    var outageOdds: UInt64 = HistorySeeder.defaultOutageOdds
+
     @Option(help: "Random seed: the same arguments write the same history.")
     var seed: UInt64 = 1
 
@@ -33,14 +36,15 @@ struct SeedCommand: AsyncParsableCommand {
         try await reportingErrors {
             let spanMs = try DurationText.milliseconds(span, flag: "--span")
             let intervalMs = try DurationText.milliseconds(interval, flag: "--interval")
-            guard targets >= 1, intervalMs >= 10, spanMs >= intervalMs else {
-                throw JinaHistoryError.badInput("--targets must be 1 or more, --interval at least 10ms, --span at least one interval")
+            guard targets >= 1, intervalMs >= 10, spanMs >= intervalMs, outageOdds >= 1 else {
+                throw JinaHistoryError.badInput("--targets and --outage-odds must be 1 or more, --interval at least "
+                    + "10ms, --span at least one interval")
             }
             guard !FileManager.default.fileExists(atPath: database.path) else {
                 throw JinaHistoryError.badInput("\(database.path) exists; db seed writes a new database, give another --db")
             }
             let seeder = HistorySeeder(targets: targets, spanMs: spanMs, intervalMs: intervalMs,
-                                       endMs: RunClock.wallNowMs(), seed: seed)
+                                       endMs: RunClock.wallNowMs(), seed: seed, outageOdds: outageOdds)
             let started = ContinuousClock.now
             let rounds = try seeder.write(into: HistoryWriter(path: database.path))
             let seconds = (ContinuousClock.now - started) / .seconds(1)

@@ -53,7 +53,7 @@ struct ReportCommand: AsyncParsableCommand {
             }
             let mergeGapMs = try mergeGap.map { try DurationText.milliseconds($0, flag: "--merge-gap") }
             let reader = try HistoryReader(path: database.path)
-            var report = try reader.report(window: window, useRollups: !noRollups)
+            var report = try reader.report(window: window, useRollups: !noRollups, latencyStrip: format == .html)
             if let target {
                 try reader.requireTarget(named: target)
                 report.targets.removeAll { $0.name != target }

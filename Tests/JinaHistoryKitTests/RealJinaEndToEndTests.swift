@@ -101,6 +101,8 @@ struct RealJinaEndToEndTests {
             let page = try await runJinaHistory(
                 ["report", "--db", directory.appending(path: "flow.sqlite").path, "--since", "1h", "--format", "html"])
             try Data(page.stdout.utf8).write(to: html)
+            // The latency chart is drawn (its per-bucket latencies are kept for HTML only).
+            #expect(page.stdout.contains("<title>p50 "))
             let rendered = try await HeadlessBrowser.render(html)
             #expect(rendered.dom.contains("jina-history report") && rendered.dom.contains("InternalNetworkError"))
             #expect(rendered.dom.contains("flow_not_ready") && rendered.dom.contains("<svg"))

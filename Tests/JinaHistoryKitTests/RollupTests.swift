@@ -173,6 +173,94 @@ struct RollupTests {
         #expect(tracker.open?.firstMs == base + 16_000 && tracker.open?.rounds == 1)
     }
 
+    @Test("hour spans that continue one another within a UTC day are joined into a day span; cuts and midnight end it")
+    func trackerJoinsDays() {
+        let hour = RollupSpan.periodMs
+        let minute: Int64 = 60_000
+        var tracker = RollupTracker(intervalMs: minute, targetId: 1, runId: 1)
+        var machine = StateMachine()
+        var days: [Int64: RollupSpan] = [:]
+        var closed: [RollupSpan] = []
+        let midnight = 20_000 * RollupSpan.dayMs
+        // Up from 21:59 before midnight to 03:00 after it (the first round is a transition), a skipped slot at 01:30.
+        var ms = midnight - 2 * hour - minute
+        while ms < midnight + 3 * hour {
+            let round = ms == midnight + hour + 30 * minute ? RoundRecord.skipped(at: ms) : RoundRecord(
+                scheduledMs: ms, verdict: .up, durationUs: 2_000,
+                attempts: [AttemptRecord(number: 1, startedMs: ms, durationUs: 2_000, failure: nil)])
+            if let span = tracker.observe(round, transition: machine.observe(round)) {
+                closed.append(span)
+                if let day = tracker.storableDay { days[day.firstMs] = day }
+            }
+            ms += minute
+        }
+        let ending = tracker.closingRun()
+        if let day = ending.day { days[day.firstMs] = day }
+        // Hour spans 22:00, 23:00 | 00:00, 01:00–01:29 | 01:31–01:59, 02:00 (open at the end): midnight and the
+        // skipped slot cut the days; the run's end joins its open span in.
+        #expect(closed.count == 5 && ending.open?.firstMs == midnight + 2 * hour)
+        let joined = days.values.sorted { $0.firstMs < $1.firstMs }
+        #expect(joined.map { [$0.firstMs - midnight, $0.lastMs - midnight, Int64($0.rounds)] } == [
+            [-2 * hour, -minute, 120], [0, hour + 29 * minute, 90], [hour + 31 * minute, 3 * hour - minute, 89],
+        ])
+        #expect(joined[0].success.count == 120 && joined[0].success.sumUs == 240_000 && joined[0].attempts == 120)
+    }
+
+    @Test("over several days, reports read day spans with every number of the raw rounds")
+    func daySpansMatchRawRounds() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appending(path: "days.sqlite").path
+        try HistorySeeder(targets: 2, spanMs: 4 * Self.dayMs, intervalMs: 10_000, endMs: Self.endMs, seed: 3)
+            .write(into: HistoryWriter(path: path))
+        // What reports rely on: every hour span lies inside one day span or outside all, and a day span holds
+        // exactly the rounds of the hour spans inside it.
+        let (strays, mismatched, days) = try await DatabaseQueue(path: path).read { db in
+            let inside = """
+                h.target_id = d.target_id AND h.run_id = d.run_id AND h.first_ms >= d.first_ms
+                AND h.last_ms <= d.last_ms
+                """
+            return (
+                try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM rollup h JOIN rollup_day d ON h.target_id = d.target_id
+                    AND h.run_id = d.run_id AND h.first_ms <= d.last_ms AND h.last_ms >= d.first_ms
+                    WHERE NOT (\(inside))
+                    """) ?? -1,
+                try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM rollup_day d WHERE d.rounds != (SELECT sum(h.rounds) FROM rollup h
+                    WHERE \(inside)) OR d.attempts != (SELECT sum(h.attempts) FROM rollup h WHERE \(inside))
+                    """) ?? -1,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM rollup_day") ?? 0
+            )
+        }
+        #expect(strays == 0 && mismatched == 0 && days > 0, "\(strays) \(mismatched) \(days)")
+
+        let reader = try HistoryReader(path: path)
+        let start = Self.endMs - 4 * Self.dayMs
+        let whole = try window(start - 3_600_000, Self.endMs + 60_000)
+        let windows = [
+            whole,
+            try window(start + Self.dayMs + 1_234_567, Self.endMs - 555_000),
+            try window((start / Self.dayMs + 1) * Self.dayMs, (start / Self.dayMs + 3) * Self.dayMs),
+        ]
+        for window in windows {
+            expectSameNumbers(try reader.report(window: window), try reader.report(window: window, useRollups: false),
+                              "\(window.sinceMs)")
+        }
+        // Without the latency strip (text and JSON do not show it) every other number stays.
+        let withStrip = try reader.report(window: whole)
+        let withoutStrip = try reader.report(window: whole, latencyStrip: false)
+        expectSameNumbers(withoutStrip, withStrip, "without the latency strip")
+        #expect(withoutStrip.targets.allSatisfy(\.latencyStrip.isEmpty)
+                    && withStrip.targets.allSatisfy { $0.latencyStrip.count == TargetReport.stripBuckets })
+        // Day spans stand in for most hour spans: a few spans per target and day, not one or more per hour.
+        let hourSpans = try await DatabaseQueue(path: path).read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM rollup") ?? 0
+        }
+        let used = try reader.report(window: whole).method.rollupSpans
+        #expect(used > 0 && used * 2 < hourSpans, "\(used) spans used of \(hourSpans) hour spans")
+    }
+
     @Test("histogram percentiles stay within 0.5% of exact nearest rank; stored bytes read back the same")
     func histogramAccuracy() throws {
         var random = SplitMix64(seed: 5)

@@ -145,23 +145,29 @@ public struct LatencyHistogram: Hashable, Sendable {
     private static func scanBuckets(_ bytes: UnsafeRawBufferPointer, into counts: UnsafeMutableBufferPointer<Int64>?)
         throws -> (first: Int32, last: Int32, total: Int64)
     {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return (0, 0, 0) }
         var position = 0
         var index: Int32 = 0
-        var first: Int32?
+        var first: Int32 = 0
+        var started = false
         var total: Int64 = 0
         while position < bytes.count {
-            let delta = try readVarint(bytes, &position)
-            let value = try readVarint(bytes, &position)
-            // Indices only grow, and real ones stay below about 4,400 (a microsecond count of Int64.max).
-            guard delta <= 10_000, first == nil || delta > 0, value <= UInt64(Int64.max) else { throw Self.damaged }
+            let delta = readVarint(base, bytes.count, &position)
+            let value = readVarint(base, bytes.count, &position)
+            // Indices only grow, and real ones stay below about 4,400 (a microsecond count of Int64.max); a broken
+            // varint reads as UInt64.max and fails here too.
+            guard delta <= 10_000, !started || delta > 0, value <= UInt64(Int64.max) else { throw Self.damaged }
             index += Int32(delta)
-            if first == nil { first = index }
+            if !started {
+                first = index
+                started = true
+            }
             let (sum, overflow) = total.addingReportingOverflow(Int64(value))
-            guard !overflow, index - first! < 10_000 else { throw Self.damaged }
+            guard !overflow, index - first < 10_000 else { throw Self.damaged }
             total = sum
-            if let counts { counts[Int(index - first!)] = Int64(value) }
+            if let counts { counts[Int(index - first)] = Int64(value) }
         }
-        return (first ?? 0, index, total)
+        return (first, index, total)
     }
 
     private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
@@ -173,17 +179,22 @@ public struct LatencyHistogram: Hashable, Sendable {
         bytes.append(UInt8(rest))
     }
 
+    /// The varint at `position` (moved past it), or `UInt64.max` when the bytes end inside it or it is too long.
     @inline(__always)
-    private static func readVarint(_ bytes: UnsafeRawBufferPointer, _ position: inout Int) throws -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while position < bytes.count, shift < 64 {
-            let byte = bytes[position]
+    private static func readVarint(_ base: UnsafePointer<UInt8>, _ end: Int, _ position: inout Int) -> UInt64 {
+        guard position < end else { return .max }
+        let lead = base[position]
+        position += 1
+        if lead < 0x80 { return UInt64(lead) }
+        var value = UInt64(lead & 0x7F)
+        var shift: UInt64 = 7
+        while position < end, shift < 64 {
+            let byte = base[position]
             position += 1
             value |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return value }
+            if byte < 0x80 { return value }
             shift += 7
         }
-        throw Self.damaged
+        return .max
     }
 }

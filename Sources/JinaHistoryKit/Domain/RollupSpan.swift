@@ -7,6 +7,8 @@ public struct RollupSpan: Hashable, Sendable {
     /// Spans never cross a multiple of this (UTC clock hours), so a report's window edge cuts at most one per
     /// target, and that one is read as raw rounds.
     public static let periodMs: Int64 = 3_600_000
+    /// Day spans (hour spans joined, migrations/0005_day_rollups.sql) never cross a multiple of this (UTC days).
+    public static let dayMs: Int64 = 86_400_000
     /// Spans shorter than this are not stored: their rounds cost less read raw than a span row costs on disk.
     public static let minimumRounds = 10
 
@@ -87,6 +89,25 @@ public struct RollupSpan: Hashable, Sendable {
             }
         }
         if retried, round.verdict == .up { flaky += 1 }
+    }
+
+    /// Whether `next`, a closed span of the same target and run, continues this one within its UTC day: the
+    /// same verdict from the very next slot on. Such spans are one stretch of steady rounds, cut only by the hour.
+    public func isContinued(by next: RollupSpan, intervalMs: Int64) -> Bool {
+        next.targetId == targetId && next.runId == runId && next.verdict == verdict
+            && next.firstMs == lastMs + intervalMs
+            && next.firstMs.floorDivided(by: Self.dayMs) == firstMs.floorDivided(by: Self.dayMs)
+    }
+
+    /// Takes in `next` (checked by ``isContinued(by:intervalMs:)`` first): its rounds, counts and latencies.
+    public mutating func join(_ next: RollupSpan) {
+        lastMs = next.lastMs
+        lastDurationUs = next.lastDurationUs
+        rounds += next.rounds
+        flaky += next.flaky
+        attempts += next.attempts
+        success.merge(next.success)
+        failure.merge(next.failure)
     }
 
     /// The clock hour a slot belongs to.

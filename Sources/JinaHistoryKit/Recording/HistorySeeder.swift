@@ -15,14 +15,21 @@ public struct HistorySeeder: Sendable {
     public var endMs: Int64
     /// The random seed.
     public var seed: UInt64
+    /// Each round starts an outage with a chance of one in this many.
+    public var outageOdds: UInt64
+
+    /// One in 20,000: at a 1 s interval, about four outages per target and day (a stormy history).
+    public static let defaultOutageOdds: UInt64 = 20_000
 
     /// Describes a history to write.
-    public init(targets: Int, spanMs: Int64, intervalMs: Int64, endMs: Int64, seed: UInt64 = 1) {
+    public init(targets: Int, spanMs: Int64, intervalMs: Int64, endMs: Int64, seed: UInt64 = 1,
+                outageOdds: UInt64 = defaultOutageOdds) {
         self.targets = targets
         self.spanMs = spanMs
         self.intervalMs = intervalMs
         self.endMs = endMs
         self.seed = seed
+        self.outageOdds = max(1, outageOdds)
     }
 
     /// Writes it into `writer`'s database: one recorder run per simulated day (or per span, if shorter), each
@@ -54,7 +61,7 @@ public struct HistorySeeder: Sendable {
             var slotMs = runStartMs
             while slotMs < runEndMs {
                 for index in 0..<targets {
-                    if outageUntilMs[index] <= slotMs, random.next() % 20_000 == 0 {
+                    if outageUntilMs[index] <= slotMs, random.next() % outageOdds == 0 {
                         outageUntilMs[index] = slotMs + Int64(1 + random.next() % 300) * intervalMs
                     }
                     let round = Self.round(at: slotMs, down: outageUntilMs[index] > slotMs, random: &random)

@@ -147,7 +147,8 @@ public struct TargetReport: Hashable, Sendable {
 
     /// Buckets of the strip.
     public static let stripBuckets = 60
-    /// Latency of successful readiness attempts per strip bucket (by the slot of their round).
+    /// Latency of successful readiness attempts per strip bucket (by the slot of their round); empty when the
+    /// report was built without it (``HistoryReader/report(window:useRollups:latencyStrip:)``).
     public var latencyStrip: [LatencySummary] = []
 
     /// What a bucket of the strip shows.

@@ -20,9 +20,14 @@ public struct ReportBuilder: Sendable {
     /// Each target's policy per run, apart from its accumulator so a lookup per round copies nothing.
     private var policies: [Int64: [Int64: ProbePolicy]] = [:]
 
-    /// Starts a report of `window`.
-    public init(window: ReportWindow) {
+    /// Whether each target's latency per strip bucket is kept (``TargetReport/latencyStrip``, which only the HTML
+    /// chart draws): merging every span's histogram into the buckets it overlaps is a tenth of a month's report.
+    private let keepsLatencyStrip: Bool
+
+    /// Starts a report of `window`, with each target's ``TargetReport/latencyStrip`` if `latencyStrip`.
+    public init(window: ReportWindow, latencyStrip: Bool = true) {
         self.window = window
+        keepsLatencyStrip = latencyStrip
     }
 
     /// The longest a round of `policy` can hold its verdict: the staleness cap with the longest possible round.
@@ -48,7 +53,8 @@ public struct ReportBuilder: Sendable {
                 .map { MaintenanceWindow(targetId: $0.targetId, fromMs: max($0.fromMs, window.sinceMs),
                                          toMs: min($0.toMs, window.untilMs), note: $0.note) }
                 .sorted { ($0.fromMs, $0.toMs) < ($1.fromMs, $1.toMs) }
-            let accumulator = TargetAccumulator(target: target, window: window, maintenance: windows)
+            let accumulator = TargetAccumulator(target: target, window: window, maintenance: windows,
+                                                keepsLatencyStrip: keepsLatencyStrip)
             if let index = accumulatorIndex[target.id] {
                 accumulators[index] = accumulator
             } else {
@@ -153,18 +159,19 @@ private struct TargetAccumulator: Sendable {
     /// Up and down milliseconds per strip bucket.
     private var bucketUpMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
     private var bucketDownMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
-    /// Successful readiness latencies per strip bucket, by slot, for the HTML latency chart.
-    private var bucketLatencies = [LatencyDistribution](repeating: LatencyDistribution(),
-                                                        count: TargetReport.stripBuckets)
+    /// Successful readiness latencies per strip bucket, by slot, for the HTML latency chart (empty when not kept).
+    private var bucketLatencies: [LatencyDistribution]
     private var successLatencies = LatencyDistribution()
     private var failureLatencies = LatencyDistribution()
 
     /// Whether every latency summary of this target is exact (no rollup histogram, not too many values).
     var latenciesAreExact: Bool { successLatencies.isExact && failureLatencies.isExact }
 
-    init(target: StoredTarget, window: ReportWindow, maintenance: [MaintenanceWindow]) {
+    init(target: StoredTarget, window: ReportWindow, maintenance: [MaintenanceWindow], keepsLatencyStrip: Bool) {
         self.target = target
         self.window = window
+        bucketLatencies = keepsLatencyStrip
+            ? Array(repeating: LatencyDistribution(), count: TargetReport.stripBuckets) : []
         report = TargetReport(name: target.name, kind: target.kind, url: target.url)
         report.maintenance = maintenance
         var spans: [(fromMs: Int64, toMs: Int64)] = []
@@ -278,8 +285,10 @@ private struct TargetAccumulator: Sendable {
             if attempt.succeeded {
                 report.attempts.ok += 1
                 successLatencies.add(attempt.durationUs)
-                bucketLatencies[buckets(overlapping: round.scheduledMs, round.scheduledMs + 1).lowerBound]
-                    .add(attempt.durationUs)
+                if !bucketLatencies.isEmpty {
+                    bucketLatencies[buckets(overlapping: round.scheduledMs, round.scheduledMs + 1).lowerBound]
+                        .add(attempt.durationUs)
+                }
             } else {
                 failureLatencies.add(attempt.durationUs)
             }
@@ -319,7 +328,9 @@ private struct TargetAccumulator: Sendable {
             // resolution is then the span's hour.
             let start = max(span.firstMs, window.sinceMs)
             let end = min(span.lastMs + 1, window.untilMs)
-            for bucket in buckets(overlapping: start, end) { bucketLatencies[bucket].merge(span.success) }
+            if !bucketLatencies.isEmpty {
+                for bucket in buckets(overlapping: start, end) { bucketLatencies[bucket].merge(span.success) }
+            }
         }
         closeOpenSegment(at: span.firstMs)
         addEvidence(span.verdict, from: span.firstMs, to: min(span.lastMs, runEndMs))

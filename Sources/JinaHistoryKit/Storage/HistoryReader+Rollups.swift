@@ -1,64 +1,94 @@
 import GRDB
 
 extension HistoryReader {
-    /// Spans that may stand in for rounds of `[fromMs, untilMs)`, in key order: what identifies them, then what
-    /// they hold (read by column position: a month's report reads thousands).
-    static let rollupSpansSQL = """
-        SELECT target_id, run_id, first_ms, last_ms, verdict, last_duration_us, rounds, flaky, attempts, ok_attempts,
-               ok_histogram, ok_sum_us, ok_sum_sq_us, ok_min_us, ok_max_us,
-               fail_histogram, fail_sum_us, fail_sum_sq_us, fail_min_us, fail_max_us
-        FROM rollup WHERE first_ms >= ? AND first_ms < ? AND last_ms >= ?
-        ORDER BY first_ms, target_id, run_id
+    /// The spans of `table` whose keys are given as a JSON array of `[first_ms, target_id, run_id]`, with all
+    /// they hold (read by column position), in the array's order: one primary-key search each, so the rows a
+    /// report does not use (hour spans inside day spans) are never read.
+    static func rollupSpansSQL(_ table: RollupTable) -> String {
         """
+        SELECT r.target_id, r.run_id, r.first_ms, r.last_ms, r.verdict, r.last_duration_us, r.rounds, r.flaky,
+               r.attempts, r.ok_attempts, r.ok_histogram, r.ok_sum_us, r.ok_sum_sq_us, r.ok_min_us, r.ok_max_us,
+               r.fail_histogram, r.fail_sum_us, r.fail_sum_sq_us, r.fail_min_us, r.fail_max_us
+        FROM json_each(?) AS w CROSS JOIN \(table.rawValue) r
+        WHERE r.first_ms = json_extract(w.value, '$[0]') AND r.target_id = json_extract(w.value, '$[1]')
+          AND r.run_id = json_extract(w.value, '$[2]')
+        """
+    }
 
-    /// The same spans' identities alone, for the first pass (which rounds must be read raw).
-    static let rollupSpanKeysSQL = """
+    /// The identities of the spans of `table` that may stand in for rounds of `[fromMs, untilMs)`, in key order,
+    /// for the first pass (which spans are used, which rounds are read raw): from the covering index of
+    /// migration 0005, not the rows.
+    static func rollupSpanKeysSQL(_ table: RollupTable) -> String {
+        """
         SELECT target_id, run_id, first_ms, last_ms
-        FROM rollup WHERE first_ms >= ? AND first_ms < ? AND last_ms >= ?
+        FROM \(table.rawValue) WHERE first_ms >= ? AND first_ms < ? AND last_ms >= ?
         ORDER BY first_ms, target_id, run_id
         """
+    }
 
     /// Feeds the builder every round of `[fromMs, window end)`, with rollup spans standing in for the rounds they
-    /// cover (migrations/0004_rollups.sql), so a report of a month reads thousands of spans and the few rounds
-    /// around transitions and window edges, not millions of rounds.
+    /// cover (migrations/0004_rollups.sql, 0005_day_rollups.sql), so a report of a month reads a few thousand
+    /// spans and the rounds around transitions and window edges, not millions of rounds.
     ///
-    /// A span is used when it lies wholly before the window (replay only) or wholly inside it; one cut by the
-    /// window's edge is read as its rounds, unless those were pruned. The raw rounds come from one query over
-    /// every stretch a span does not cover; every target's rows of a stretch come back, and those a span covers
-    /// are skipped before they are built. Spans are read twice: their keys first (to know which rounds to read),
-    /// then one at a time in slot order with the rounds, so a report holds no more than one span's histograms.
+    /// A span is used when it lies wholly before the window (replay only) or wholly inside it. Day spans come
+    /// first, and an hour span inside a used day span is left out (every hour span lies inside one day span or
+    /// outside all); where the window's edge cuts a day span, its hour spans stand in, and an hour span cut by
+    /// the edge is read as its rounds, unless those were pruned. The raw rounds come from one query over every
+    /// stretch no used span covers; every target's rows of a stretch come back, and those a span covers are
+    /// skipped before they are built. Spans are read twice: their keys first (which are used, which rounds to
+    /// read), then by those keys, one at a time in slot order with the rounds, so a report holds no more than one
+    /// span's histograms per table.
     static func feedRounds(_ db: Database, into builder: inout ReportBuilder, fromMs: Int64,
-                           targets: [StoredTarget], runs: [RecorderRunSpan], useRollups: Bool) throws {
+                           targets: [StoredTarget], runs: [RecorderRunSpan], useRollups: Bool,
+                           tables: [RollupTable]) throws {
         let window = builder.window
-        guard useRollups else {
+        guard useRollups, !tables.isEmpty else {
             try forEachRound(db, in: [fromMs..<max(fromMs, window.untilMs)]) { builder.add($0) }
             return
         }
         let prunedBeforeMs = try Int64.fetchOne(db, sql: "SELECT max(before_ms) FROM prune") ?? Int64.min
-        func usable(firstMs: Int64, lastMs: Int64) -> Bool {
-            lastMs < prunedBeforeMs
-                || firstMs >= fromMs && (lastMs < window.sinceMs || firstMs >= window.sinceMs && lastMs < window.untilMs)
+        // Wholly inside the window, or before it for the replay; or, once its rounds are pruned, an hour span even
+        // where the window's edge cuts it (a day span cut so would share its counts out over a day, not an hour).
+        func usable(_ key: SpanKey, _ table: RollupTable) -> Bool {
+            key.firstMs >= fromMs
+                && (key.lastMs < window.sinceMs || key.firstMs >= window.sinceMs && key.lastMs < window.untilMs)
+                || table == .hour && key.lastMs < prunedBeforeMs
         }
-        let arguments: StatementArguments = [fromMs - RollupSpan.periodMs, window.untilMs, fromMs]
-        var keys: [SpanKey] = []
-        let keyRows = try Row.fetchCursor(db, sql: rollupSpanKeysSQL, arguments: arguments)
-        while let row = try keyRows.next() {
-            let key = SpanKey(targetId: row[0], runId: row[1], firstMs: row[2], lastMs: row[3])
-            if usable(firstMs: key.firstMs, lastMs: key.lastMs) { keys.append(key) }
+        func arguments(_ table: RollupTable) -> StatementArguments {
+            [fromMs - table.periodMs, window.untilMs, fromMs]
         }
-        var coverage = SpanCoverage(keys)
-        let spanRows = try Row.fetchCursor(db, sql: rollupSpansSQL, arguments: arguments)
-        var pending = try nextUsableSpan(spanRows, usable)
+        // Coarsest first: each table's used spans leave out the finer spans inside them.
+        var used: [RollupTable: [SpanKey]] = [:]
+        var all: [SpanKey] = []
+        for table in RollupTable.allCases.reversed() where tables.contains(table) {
+            var inside = SpanCoverage(all)
+            var keys: [SpanKey] = []
+            let rows = try Row.fetchCursor(db, sql: rollupSpanKeysSQL(table), arguments: arguments(table))
+            while let row = try rows.next() {
+                let key = SpanKey(targetId: row[0], runId: row[1], firstMs: row[2], lastMs: row[3])
+                guard usable(key, table), !inside.covers(targetId: key.targetId, runId: key.runId, slotMs: key.firstMs)
+                else { continue }
+                keys.append(key)
+            }
+            used[table] = keys
+            all = (all + keys).sorted { ($0.firstMs, $0.targetId, $0.runId) < ($1.firstMs, $1.targetId, $1.runId) }
+        }
+        var coverage = SpanCoverage(all)
+        var streams = try used.map { table, keys in
+            let keysJSON = "[" + keys.map { "[\($0.firstMs),\($0.targetId),\($0.runId)]" }.joined(separator: ",") + "]"
+            return try SpanStream(try Row.fetchCursor(db, sql: rollupSpansSQL(table), arguments: [keysJSON]), keys)
+        }
         func feedSpans(before ms: Int64) throws {
-            while let span = pending, span.firstMs < ms {
-                pending = try nextUsableSpan(spanRows, usable)
+            while let index = streams.indices.min(by: { streams[$0].nextFirstMs < streams[$1].nextFirstMs }),
+                let span = streams[index].pending, span.firstMs < ms {
+                try streams[index].advance()
                 guard !builder.add(span, roundsAreGone: span.lastMs < prunedBeforeMs) else { continue }
                 // The replay is not where the recorder was: read the span's rounds instead.
                 try forEachRound(db, in: [span.firstMs..<(span.lastMs + 1)], targetId: span.targetId,
                                  runId: span.runId) { builder.add($0) }
             }
         }
-        let ranges = rawRanges(fromMs: fromMs, untilMs: window.untilMs, spans: keys, targets: targets, runs: runs)
+        let ranges = rawRanges(fromMs: fromMs, untilMs: window.untilMs, spans: all, targets: targets, runs: runs)
         try forEachRound(db, in: ranges, skipping: { coverage.covers(targetId: $0, runId: $1, slotMs: $2) }) { stored in
             try feedSpans(before: stored.round.scheduledMs + 1)
             builder.add(stored)
@@ -66,34 +96,17 @@ extension HistoryReader {
         try feedSpans(before: Int64.max)
     }
 
-    /// The next span of the cursor that `usable` accepts, its histograms decoded.
-    private static func nextUsableSpan(_ rows: RowCursor, _ usable: (Int64, Int64) -> Bool) throws -> RollupSpan? {
-        while let row = try rows.next() {
-            guard usable(row[2], row[3]) else { continue }
-            let attempts: Int64 = row[8]
-            let ok: Int64 = row[9]
-            func histogram(_ column: Int, count: Int64) throws -> LatencyHistogram {
-                try LatencyHistogram(encodedBuckets: row[column], count: count, sumUs: row[column + 1],
-                                     sumSquaresUs: row[column + 2], minUs: row[column + 3], maxUs: row[column + 4])
-            }
-            return RollupSpan(
-                targetId: row[0], runId: row[1], verdict: RoundVerdict(rawValue: row[4]) ?? .up, firstMs: row[2],
-                lastMs: row[3], lastDurationUs: row[5], rounds: row[6], flaky: row[7], attempts: Int(attempts),
-                success: try histogram(10, count: ok), failure: try histogram(15, count: attempts - ok))
-        }
-        return nil
-    }
-
     /// The stretches where some target may have rounds no span covers: each target's recorder runs (start to
     /// last heartbeat or stop) within `[fromMs, untilMs)`, less its spans, merged across targets. Two spans of a
-    /// run on adjacent slots leave nothing between them.
+    /// run on adjacent slots leave nothing between them. A stretch only one target needs names it, so SQLite
+    /// passes over the other targets' rows (around a transition, they are inside spans) instead of returning them.
     private static func rawRanges(fromMs: Int64, untilMs: Int64, spans: [SpanKey], targets: [StoredTarget],
-                                  runs: [RecorderRunSpan]) -> [Range<Int64>] {
+                                  runs: [RecorderRunSpan]) -> [SlotStretch] {
         let spansByTarget = Dictionary(grouping: spans, by: \.targetId)
         let runExtents = Dictionary(uniqueKeysWithValues: runs.map { run in
             (run.id, run.startedMs..<(max(run.heartbeatMs, run.stoppedMs ?? run.heartbeatMs) + 1))
         })
-        var uncovered: [Range<Int64>] = []
+        var uncovered: [SlotStretch] = []
         for target in targets {
             // The target's covered time: its spans, joined where they are adjacent slots of one run.
             var covered: [Range<Int64>] = []
@@ -118,19 +131,25 @@ extension HistoryReader {
                 var cursor = extent.lowerBound
                 var index = covered.partitioningIndex(where: { $0.upperBound > extent.lowerBound })
                 while index < covered.count, covered[index].lowerBound < extent.upperBound {
-                    if covered[index].lowerBound > cursor { uncovered.append(cursor..<covered[index].lowerBound) }
+                    if covered[index].lowerBound > cursor {
+                        uncovered.append(SlotStretch(cursor..<covered[index].lowerBound, targetId: target.id))
+                    }
                     cursor = max(cursor, covered[index].upperBound)
                     index += 1
                 }
-                if cursor < extent.upperBound { uncovered.append(cursor..<extent.upperBound) }
+                if cursor < extent.upperBound {
+                    uncovered.append(SlotStretch(cursor..<extent.upperBound, targetId: target.id))
+                }
             }
         }
-        var merged: [Range<Int64>] = []
-        for range in uncovered.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-            if let last = merged.last, range.lowerBound <= last.upperBound {
-                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+        var merged: [SlotStretch] = []
+        for stretch in uncovered.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+            if let last = merged.last, stretch.range.lowerBound <= last.range.upperBound {
+                merged[merged.count - 1] = SlotStretch(
+                    last.range.lowerBound..<max(last.range.upperBound, stretch.range.upperBound),
+                    targetId: last.targetId == stretch.targetId ? last.targetId : nil)
             } else {
-                merged.append(range)
+                merged.append(stretch)
             }
         }
         return merged
@@ -145,22 +164,80 @@ private struct SpanKey {
     var lastMs: Int64
 }
 
+/// One table's used spans (chosen by key in the first pass), read by those keys and decoded one at a time.
+private struct SpanStream {
+    private let rows: RowCursor
+    private let keys: [SpanKey]
+    private var next = 0
+    /// The next used span, `nil` once all were read.
+    private(set) var pending: RollupSpan?
+
+    init(_ rows: RowCursor, _ keys: [SpanKey]) throws {
+        self.rows = rows
+        self.keys = keys
+        try advance()
+    }
+
+    /// The pending span's first slot, `Int64.max` when there is none.
+    var nextFirstMs: Int64 { pending?.firstMs ?? Int64.max }
+
+    /// Moves on to the next used span.
+    ///
+    /// - throws: ``JinaHistoryError`` (storage) if a row is not the span asked for (the read is one snapshot,
+    ///   so this means a query plan that does not follow the keys' order).
+    mutating func advance() throws {
+        pending = nil
+        guard next < keys.count else { return }
+        guard let row = try rows.next() else { throw Self.notAsked }
+        let (firstMs, targetId, runId): (Int64, Int64, Int64) = (row[2], row[0], row[1])
+        let key = keys[next]
+        guard firstMs == key.firstMs, targetId == key.targetId, runId == key.runId else { throw Self.notAsked }
+        next += 1
+        pending = try Self.span(row)
+    }
+
+    private static var notAsked: JinaHistoryError {
+        .storage("SQLite returned rollup spans other than those asked for, or out of order, so no report is made "
+            + "from them; please report this with the output of `sqlite3 --version`")
+    }
+
+    private static func span(_ row: Row) throws -> RollupSpan {
+        let attempts: Int64 = row[8]
+        let ok: Int64 = row[9]
+        func histogram(_ column: Int, count: Int64) throws -> LatencyHistogram {
+            try LatencyHistogram(encodedBuckets: row[column], count: count, sumUs: row[column + 1],
+                                 sumSquaresUs: row[column + 2], minUs: row[column + 3], maxUs: row[column + 4])
+        }
+        return RollupSpan(
+            targetId: row[0], runId: row[1], verdict: RoundVerdict(rawValue: row[4]) ?? .up, firstMs: row[2],
+            lastMs: row[3], lastDurationUs: row[5], rounds: row[6], flaky: row[7], attempts: Int(attempts),
+            success: try histogram(10, count: ok), failure: try histogram(15, count: attempts - ok))
+    }
+}
+
 /// Which stored rounds a span already stands for, asked in slot order.
 private struct SpanCoverage {
-    /// Per target, its spans in slot order and the first one not yet passed.
-    private var spans: [Int64: (list: [SpanKey], next: Int)]
+    /// Per target (by its position in `lists`), its spans in slot order and the first one not yet passed. Asked
+    /// once per raw row: the dictionary is only read, the positions move in an array.
+    private let position: [Int64: Int]
+    private let lists: [[SpanKey]]
+    private var next: [Int]
 
     init(_ spans: [SpanKey]) {
-        self.spans = Dictionary(grouping: spans, by: \.targetId).mapValues { ($0, 0) }
+        let byTarget = Array(Dictionary(grouping: spans, by: \.targetId))
+        lists = byTarget.map(\.value)
+        position = Dictionary(uniqueKeysWithValues: byTarget.enumerated().map { ($1.key, $0) })
+        next = Array(repeating: 0, count: lists.count)
     }
 
     mutating func covers(targetId: Int64, runId: Int64, slotMs slot: Int64) -> Bool {
-        guard var entry = spans[targetId] else { return false }
-        while entry.next < entry.list.count, entry.list[entry.next].lastMs < slot { entry.next += 1 }
-        spans[targetId] = entry
-        guard entry.next < entry.list.count else { return false }
-        let span = entry.list[entry.next]
-        return span.firstMs <= slot && span.runId == runId
+        guard let index = position[targetId] else { return false }
+        let list = lists[index]
+        var passed = next[index]
+        while passed < list.count, list[passed].lastMs < slot { passed += 1 }
+        next[index] = passed
+        guard passed < list.count else { return false }
+        return list[passed].firstMs <= slot && list[passed].runId == runId
     }
 }
 

@@ -53,7 +53,7 @@ public final class HistoryReader: Sendable {
                 }
                 let loadFromMs = try Self.loadStart(db, targets: targets, sinceMs: window.sinceMs)
                 try Self.feedRounds(db, into: &builder, fromMs: loadFromMs, targets: targets, runs: runs,
-                                    useRollups: useRollups && schemaVersion >= 4)
+                                    useRollups: useRollups, tables: RollupTable.tables(schemaVersion: schemaVersion))
             }
         }
     }
@@ -67,6 +67,7 @@ public final class HistoryReader: Sendable {
     public func stats() throws -> DatabaseStats {
         let tables = ["target", "recorder_run", "run_target", "round", "attempt", "error", "transition", "annotation"]
             + (schemaVersion >= 3 ? ["storage_fault"] : []) + (schemaVersion >= 4 ? ["rollup", "prune"] : [])
+            + (schemaVersion >= 5 ? ["rollup_day"] : [])
         let size = { (path: String) in
             ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
         }
@@ -174,28 +175,36 @@ public final class HistoryReader: Sendable {
         """
     }
 
-    /// Attempts of the slot ranges given as a JSON array of `[from, until)` pairs (of one target and run, with
-    /// `oneTarget`), with their error texts. One statement reads every range: a month's report has thousands.
-    /// Rows come range by range and, within one, in key order (the plan walks the ranges, then the table's key:
-    /// the query-plan test holds it to that), so sorted, disjoint ranges give round-key order without a sort.
-    /// The target and run are plain filters (`+ 0`): as equalities, SQLite would plan another way.
+    /// The slot stretches of a JSON array of `[from, until, target]` (`[from, until)`, and the one target whose
+    /// rows are wanted, or -1 for all), as columns `lo`, `hi`, `t` of `w`. The `LIMIT` keeps SQLite from folding
+    /// it into the outer query, which would parse the JSON again for every row the target filter looks at.
+    private static let stretchesSQL = """
+        (SELECT json_extract(value, '$[0]') AS lo, json_extract(value, '$[1]') AS hi, json_extract(value, '$[2]') AS t
+         FROM json_each(?) LIMIT -1) AS w
+        """
+
+    /// Attempts of the slot stretches (see `stretchesSQL`; of one target and run, with `oneTarget`), with their
+    /// error texts. One statement reads every stretch: a month's report has thousands. Rows come stretch by
+    /// stretch and, within one, in key order (the plan walks the stretches, then the table's key: the query-plan
+    /// test holds it to that), so sorted, disjoint stretches give round-key order without a sort. The targets
+    /// and run are plain filters (`+ 0`): as equalities, SQLite would plan another way.
     static func attemptsInRangesSQL(oneTarget: Bool = false) -> String {
         """
         SELECT a.scheduled_ms, a.target_id, a.run_id, a.role, a.n, a.started_ms, a.duration_us, a.ok, a.raw_code,
                a.error_id, e.class, e.exception, e.message
-        FROM json_each(?) AS w CROSS JOIN attempt a LEFT JOIN error e ON e.id = a.error_id
-        WHERE a.scheduled_ms >= json_extract(w.value, '$[0]') AND a.scheduled_ms < json_extract(w.value, '$[1]')\
+        FROM \(stretchesSQL) CROSS JOIN attempt a LEFT JOIN error e ON e.id = a.error_id
+        WHERE a.scheduled_ms >= w.lo AND a.scheduled_ms < w.hi AND (w.t < 0 OR a.target_id + 0 = w.t)\
         \(oneTarget ? " AND a.target_id + 0 = ? AND a.run_id + 0 = ?" : "")
         """
     }
 
-    /// Rounds of the slot ranges given as a JSON array of `[from, until)` pairs (of one target and run, with
-    /// `oneTarget`), in key order for sorted, disjoint ranges (see ``attemptsInRangesSQL(oneTarget:)``).
+    /// Rounds of the slot stretches (see `stretchesSQL`; of one target and run, with `oneTarget`), in key order
+    /// for sorted, disjoint stretches (see ``attemptsInRangesSQL(oneTarget:)``).
     static func roundsInRangesSQL(oneTarget: Bool = false) -> String {
         """
         SELECT r.scheduled_ms, r.target_id, r.run_id, r.verdict, r.attempts, r.start_lag_ms, r.duration_us
-        FROM json_each(?) AS w CROSS JOIN round r
-        WHERE r.scheduled_ms >= json_extract(w.value, '$[0]') AND r.scheduled_ms < json_extract(w.value, '$[1]')\
+        FROM \(stretchesSQL) CROSS JOIN round r
+        WHERE r.scheduled_ms >= w.lo AND r.scheduled_ms < w.hi AND (w.t < 0 OR r.target_id + 0 = w.t)\
         \(oneTarget ? " AND r.target_id + 0 = ? AND r.run_id + 0 = ?" : "")
         """
     }
@@ -216,11 +225,21 @@ public final class HistoryReader: Sendable {
     /// - throws: ``JinaHistoryError`` (storage) if SQLite ever returns rounds out of key order, rather than
     ///   report from them.
     static func forEachRound(_ db: Database, in ranges: [Range<Int64>], targetId: Int64? = nil,
-                             runId: Int64? = nil, skipping: ((Int64, Int64, Int64) -> Bool)? = nil,
+                             runId: Int64? = nil, skipping: (Int64, Int64, Int64) -> Bool = { _, _, _ in false },
                              _ body: (StoredRound) throws -> Void) throws {
-        guard !ranges.isEmpty else { return }
-        let rangesJSON = "[" + ranges.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",") + "]"
-        var arguments: StatementArguments = [rangesJSON]
+        try forEachRound(db, in: ranges.map { SlotStretch($0, targetId: nil) }, targetId: targetId, runId: runId,
+                         skipping: skipping, body)
+    }
+
+    /// The same, over `stretches` (sorted and disjoint), each for its one target if it names one.
+    static func forEachRound(_ db: Database, in stretches: [SlotStretch], targetId: Int64? = nil,
+                             runId: Int64? = nil, skipping: (Int64, Int64, Int64) -> Bool = { _, _, _ in false },
+                             _ body: (StoredRound) throws -> Void) throws {
+        guard !stretches.isEmpty else { return }
+        let stretchesJSON = "[" + stretches.map {
+            "[\($0.range.lowerBound),\($0.range.upperBound),\($0.targetId ?? -1)]"
+        }.joined(separator: ",") + "]"
+        var arguments: StatementArguments = [stretchesJSON]
         if let targetId, let runId { arguments += [targetId, runId] }
         let oneTarget = targetId != nil && runId != nil
         let attemptCursor = try Row.fetchCursor(
@@ -256,7 +275,7 @@ public final class HistoryReader: Sendable {
             let key = RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2])
             guard previous.map({ $0 < key }) ?? true else { throw Self.outOfOrder }
             previous = key
-            if let skipping, skipping(key.targetId, key.runId, key.scheduledMs) { continue }
+            if skipping(key.targetId, key.runId, key.scheduledMs) { continue }
             var round = RoundRecord(
                 scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: row[3]) ?? .down, startLagMs: row[5],
                 durationUs: row[6])

@@ -120,6 +120,7 @@ public final class HistoryWriter: Sendable {
                     raw_code, error_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             var spans: [RollupSpan] = []
+            var days: [RollupSpan] = []
             var grown = Set<Int64>()
             for recorded in rounds {
                 let round = recorded.round
@@ -137,7 +138,10 @@ public final class HistoryWriter: Sendable {
                     }
                 }
                 if var tracker = trackers[recorded.targetId], tracker.runId == runId {
-                    if let closed = tracker.observe(round, transition: recorded.transition) { spans.append(closed) }
+                    if let closed = tracker.observe(round, transition: recorded.transition) {
+                        spans.append(closed)
+                        tracker.storableDay.map { days.append($0) }
+                    }
                     trackers[recorded.targetId] = tracker
                     grown.insert(recorded.targetId)
                 }
@@ -163,7 +167,8 @@ public final class HistoryWriter: Sendable {
                 let roundsBefore = before?.firstMs == open.firstMs ? before?.rounds ?? 0 : 0
                 return open.rounds / Self.openSpanStoreRounds > roundsBefore / Self.openSpanStoreRounds ? open : nil
             }
-            try Self.store(spans.filter(\.isWorthStoring), db)
+            try Self.store(spans.filter(\.isWorthStoring), in: .hour, db)
+            try Self.store(days, in: .day, db)
             try db.execute(
                 sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?) WHERE id = ?",
                 arguments: [heartbeatMs, runId])
@@ -177,13 +182,13 @@ public final class HistoryWriter: Sendable {
     static let openSpanStoreRounds = 60
 
     /// Inserts spans, or updates the ones earlier batches stored while they were still growing.
-    private static func store(_ spans: [RollupSpan], _ db: Database) throws {
+    private static func store(_ spans: [RollupSpan], in table: RollupTable, _ db: Database) throws {
         guard !spans.isEmpty else { return }
         let upsert = try db.cachedStatement(
             sql: """
-                INSERT INTO rollup (first_ms, target_id, run_id, last_ms, last_duration_us, verdict, rounds, flaky, \
-                attempts, ok_attempts, ok_sum_us, ok_sum_sq_us, ok_min_us, ok_max_us, ok_histogram, fail_sum_us, \
-                fail_sum_sq_us, fail_min_us, fail_max_us, fail_histogram)
+                INSERT INTO \(table.rawValue) (first_ms, target_id, run_id, last_ms, last_duration_us, verdict, \
+                rounds, flaky, attempts, ok_attempts, ok_sum_us, ok_sum_sq_us, ok_min_us, ok_max_us, ok_histogram, \
+                fail_sum_us, fail_sum_sq_us, fail_min_us, fail_max_us, fail_histogram)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (first_ms, target_id, run_id) DO UPDATE SET last_ms = excluded.last_ms,
                     last_duration_us = excluded.last_duration_us, rounds = excluded.rounds, flaky = excluded.flaky,
@@ -314,11 +319,12 @@ public final class HistoryWriter: Sendable {
     }
 
     /// Writes the clean-stop mark: the run's time up to `stoppedMs` is evidence, not a crash.
-    /// The run's growing spans are stored in full with it.
+    /// The run's growing spans are stored in full with it, and joined into their day spans.
     public func finishRun(_ runId: Int64, stoppedMs: Int64) throws {
-        let open = rollups.withLock { all in all.values.compactMap { $0.runId == runId ? $0.open : nil } }
+        let closing = rollups.withLock { all in all.values.filter { $0.runId == runId }.map { $0.closingRun() } }
         try write { db in
-            try Self.store(open.filter(\.isWorthStoring), db)
+            try Self.store(closing.compactMap(\.open).filter(\.isWorthStoring), in: .hour, db)
+            try Self.store(closing.compactMap(\.day), in: .day, db)
             try db.execute(
                 sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?), stopped_ms = ? WHERE id = ?",
                 arguments: [stoppedMs, stoppedMs, runId])
