@@ -26,9 +26,9 @@ extension HistoryReader {
         """
     }
 
-    /// Feeds the builder every round of `[fromMs, window end)`, with rollup spans standing in for the rounds they
-    /// cover (migrations/0004_rollups.sql, 0005_day_rollups.sql), so a report of a month reads a few thousand
-    /// spans and the rounds around transitions and window edges, not millions of rounds.
+    /// Feeds the builder every round of `[fromMs, window end)`, with the spans of `tables` (none: every round raw)
+    /// standing in for the rounds they cover (migrations/0004_rollups.sql, 0005_day_rollups.sql), so a report of
+    /// a month reads a few thousand spans and the rounds around transitions and window edges, not millions.
     ///
     /// A span is used when it lies wholly before the window (replay only) or wholly inside it. Day spans come
     /// first, and an hour span inside a used day span is left out (every hour span lies inside one day span or
@@ -39,10 +39,9 @@ extension HistoryReader {
     /// read), then by those keys, one at a time in slot order with the rounds, so a report holds no more than one
     /// span's histograms per table.
     static func feedRounds(_ db: Database, into builder: inout ReportBuilder, fromMs: Int64,
-                           targets: [StoredTarget], runs: [RecorderRunSpan], useRollups: Bool,
-                           tables: [RollupTable]) throws {
+                           targets: [StoredTarget], runs: [RecorderRunSpan], tables: [RollupTable]) throws {
         let window = builder.window
-        guard useRollups, !tables.isEmpty else {
+        guard !tables.isEmpty else {
             try forEachRound(db, in: [fromMs..<max(fromMs, window.untilMs)]) { builder.add($0) }
             return
         }

@@ -53,7 +53,7 @@ public final class HistoryReader: Sendable {
                 }
                 let loadFromMs = try Self.loadStart(db, targets: targets, sinceMs: window.sinceMs)
                 try Self.feedRounds(db, into: &builder, fromMs: loadFromMs, targets: targets, runs: runs,
-                                    useRollups: useRollups, tables: RollupTable.tables(schemaVersion: schemaVersion))
+                                    tables: useRollups ? RollupTable.tables(schemaVersion: schemaVersion) : [])
             }
         }
     }
