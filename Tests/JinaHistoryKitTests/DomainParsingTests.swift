@@ -73,6 +73,17 @@ struct DomainParsingTests {
             == 1_795_514_400_250)
         #expect(throws: JinaHistoryError.self) { try TimeText.epochMilliseconds("yesterday-ish", flag: "--since", nowMs: now) }
         #expect(TimeText.rfc3339(1_795_514_400_250) == "2026-11-24T10:00:00.250Z")
+        // The hand-made formatter says what Foundation's does, from 1900 to 2200, milliseconds included.
+        let foundation = ISO8601DateFormatter()
+        foundation.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        foundation.timeZone = TimeZone(identifier: "UTC")
+        var random = SplitMix64(seed: 5)
+        for _ in 0..<2_000 {
+            let ms = Int64.random(in: -2_208_988_800_000..<7_258_118_400_000, using: &random)
+            #expect(TimeText.rfc3339(ms) == foundation.string(from: Date(timeIntervalSince1970: Double(ms) / 1_000)),
+                    "\(ms)")
+        }
+        #expect(TimeText.rfc3339(253_402_300_800_000) == "10000-01-01T00:00:00.000Z")
     }
 
     @Test("windows: today, yesterday, dates, local times and unix seconds, read in --tz")

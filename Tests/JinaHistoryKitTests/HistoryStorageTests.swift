@@ -34,11 +34,11 @@ struct HistoryStorageTests {
             )
         }
         #expect(version == HistoryDatabase.latestVersion)
-        #expect(version == 5)
+        #expect(version == 6)
         #expect(journal == "wal")
         #expect(autoVacuum == 2, "incremental, so prune can give pages back")
-        #expect(tables == ["annotation", "attempt", "error", "prune", "recorder_run", "rollup", "rollup_day", "round",
-                           "run_target", "storage_fault", "target", "transition"])
+        #expect(tables == ["annotation", "attempt", "error", "loose_rounds", "prune", "recorder_run", "rollup",
+                           "rollup_day", "round", "run_target", "storage_fault", "target", "transition"])
         for file in [path, path + "-wal", path + "-shm"] {
             let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(file) is readable by others")
@@ -204,10 +204,12 @@ struct HistoryStorageTests {
             for slot in batch..<batch + 100 {
                 let durationUs = 3_000 + Int64(slot)
                 let attempt = AttemptRecord(number: 1, startedMs: 0, durationUs: durationUs)
-                let round = RoundRecord(
-                    scheduledMs: 1_795_000_000_000 + Int64(slot) * 1_000, verdict: .up, durationUs: durationUs,
-                    attempts: [attempt])
-                rounds += ids.map { RecordedRound(targetId: $0, round: round, transition: nil) }
+                let slotMs = 1_795_000_000_000 + Int64(slot) * 1_000
+                let round = RoundRecord(scheduledMs: slotMs, verdict: .up, durationUs: durationUs, attempts: [attempt])
+                // As the recorder's state machine says: the first round makes the target up, the rest keep it so.
+                let transition = slot == 0 ? Transition(from: .unknown, to: .up, atMs: slotMs, roundScheduledMs: slotMs,
+                                                        streakStartedMs: slotMs) : nil
+                rounds += ids.map { RecordedRound(targetId: $0, round: round, transition: transition) }
             }
             try writer.append(rounds, runId: run, heartbeatMs: Int64(batch))
         }
@@ -237,6 +239,7 @@ struct HistoryStorageTests {
             [HistoryReader.roundsInRangesSQL(oneTarget: oneTarget), HistoryReader.attemptsInRangesSQL(oneTarget: oneTarget)]
         } + ["round_scheduled_ms", "streak_started_ms"].map(HistoryReader.lastTransitionSQL)
             + RollupTable.allCases.flatMap { [HistoryReader.rollupSpansSQL($0), HistoryReader.rollupSpanKeysSQL($0)] }
+            + [HistoryReader.looseRoundsSQL]
         try DatabaseQueue(path: path).read { db in
             for sql in queries {
                 let placeholders = sql.filter { $0 == "?" }.count
@@ -254,6 +257,10 @@ struct HistoryStorageTests {
                 // The first pass over spans reads keys from an index, not the rows with their histograms.
                 if RollupTable.allCases.map(HistoryReader.rollupSpanKeysSQL).contains(sql) {
                     #expect(plan.allSatisfy { $0.contains("USING COVERING INDEX") }, "\(plan)")
+                }
+                // A month's loose rounds are one range of the primary key, read in its order.
+                if sql == HistoryReader.looseRoundsSQL {
+                    #expect(plan == ["SEARCH loose_rounds USING PRIMARY KEY (first_ms>? AND first_ms<?)"], "\(plan)")
                 }
             }
         }

@@ -88,6 +88,130 @@ struct RollupTests {
                           "maintenance")
     }
 
+    @Test("rounds no stored span covers are copied once into loose_rounds, and reports read them there")
+    func looseRoundsStandInForRawRounds() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try seededDatabase(directory)
+        struct Stretch { var targetId: Int64, runId: Int64, firstMs: Int64, lastMs: Int64, rounds: Int?, data: Data? }
+        let queue = try DatabaseQueue(path: path)
+        func stretches(_ table: String) async throws -> [Stretch] {
+            try await queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY target_id, run_id, first_ms").map {
+                    Stretch(targetId: $0["target_id"], runId: $0["run_id"], firstMs: $0["first_ms"],
+                            lastMs: $0["last_ms"], rounds: $0["rounds"], data: $0["data"])
+                }
+            }
+        }
+        let loose = try await stretches("loose_rounds")
+        #expect(loose.count > 20 && loose.allSatisfy { $0.firstMs / 3_600_000 == $0.lastMs / 3_600_000 })
+        // Every round lies in one stored span or one loose stretch, or (a crashed run's tail) after all of its run's.
+        let byRun = Dictionary(grouping: try await stretches("rollup") + loose) { "\($0.targetId)/\($0.runId)" }
+            .mapValues { $0.sorted { $0.firstMs < $1.firstMs } }
+        #expect(byRun.values.allSatisfy { list in zip(list, list.dropFirst()).allSatisfy { $0.lastMs < $1.firstMs } },
+                "stretches of one run never overlap")
+        var inLoose: [String: Int] = [:]
+        var uncovered = 0
+        let rounds = try await queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT target_id, run_id, scheduled_ms FROM round ORDER BY target_id, run_id, scheduled_ms
+                """)
+        }
+        var passed: [String: Int] = [:]
+        for row in rounds {
+            let (run, slot): (String, Int64) = ("\(row[0] as Int64)/\(row[1] as Int64)", row[2])
+            let list = byRun[run] ?? []
+            var next = passed[run] ?? 0
+            while next < list.count, list[next].lastMs < slot { next += 1 }
+            passed[run] = next
+            if next < list.count, list[next].firstMs <= slot {
+                if list[next].rounds != nil { inLoose["\(run)/\(list[next].firstMs)", default: 0] += 1 }
+            } else {
+                uncovered += 1
+                #expect(next == list.count, "slot \(slot) of run \(run) in nothing, with stretches after it")
+            }
+        }
+        #expect(loose.allSatisfy { inLoose["\($0.targetId)/\($0.runId)/\($0.firstMs)"] == $0.rounds },
+                "a stretch counts exactly the rounds in its slots")
+        #expect(uncovered < rounds.count / 100, "\(uncovered) rounds of \(rounds.count) in nothing")
+        // A stretch's bytes give exactly the rounds the round and attempt tables give, failures included.
+        try await queue.read { db in
+            func failure(_ id: Int64?) throws -> FailureDetail {
+                let row = try id.flatMap {
+                    try Row.fetchOne(db, sql: "SELECT * FROM error WHERE id = ?", arguments: [$0])
+                }
+                return HistoryReader.failureDetail(errorClass: row?["class"], exception: row?["exception"],
+                                                   message: row?["message"])
+            }
+            var failed = 0
+            for stretch in loose {
+                var raw: [RoundRecord] = []
+                try HistoryReader.forEachRound(db, in: [stretch.firstMs..<(stretch.lastMs + 1)],
+                                               targetId: stretch.targetId, runId: stretch.runId) {
+                    raw.append($0.round)
+                }
+                let decoded = try LooseRoundsCodec.decode(try #require(stretch.data), count: stretch.rounds ?? 0,
+                                                          firstMs: stretch.firstMs, failure: failure)
+                #expect(decoded == raw, "stretch at \(stretch.firstMs) of target \(stretch.targetId)")
+                failed += decoded.flatMap(\.attempts).filter { !$0.succeeded }.count
+            }
+            #expect(failed > 0, "the stretches hold failures with their error texts")
+        }
+
+        // A whole day, and a window that starts inside an outage (the replay before it matters).
+        let whole = try window(Self.endMs - Self.dayMs - 3_600_000, Self.endMs + 60_000)
+        let rawWhole = try HistoryReader(path: path).report(window: whole, useRollups: false)
+        let outage = try #require(rawWhole.targets.flatMap(\.outages).first { $0.durationMs > 20_000 })
+        let inside = try window(outage.startedMs + 10_000, outage.startedMs + 3 * 3_600_000 + 123)
+        let windows = [whole, inside]
+        let raw = [rawWhole, try HistoryReader(path: path).report(window: inside, useRollups: false)]
+        // History without its loose rows (recorded before migration 0006, or a crash's last stretch) reads them raw.
+        let withoutLoose = directory.appending(path: "without-loose.sqlite").path
+        try await queue.writeWithoutTransaction { try $0.execute(sql: "VACUUM INTO ?", arguments: [withoutLoose]) }
+        try await DatabaseQueue(path: withoutLoose).write { try $0.execute(sql: "DELETE FROM loose_rounds") }
+        // With them, the report takes those rounds from loose_rounds: it does not miss them in the round table.
+        try await queue.write { db in
+            for stretch in loose {
+                for table in ["attempt", "round"] {
+                    try db.execute(
+                        sql: "DELETE FROM \(table) WHERE scheduled_ms BETWEEN ? AND ? AND target_id = ? AND run_id = ?",
+                        arguments: [stretch.firstMs, stretch.lastMs, stretch.targetId, stretch.runId])
+                }
+            }
+        }
+        for (window, rawReport) in zip(windows, raw) {
+            expectSameNumbers(try HistoryReader(path: withoutLoose).report(window: window), rawReport,
+                              "without loose rows \(window.sinceMs)")
+            expectSameNumbers(try HistoryReader(path: path).report(window: window), rawReport,
+                              "loose rows alone \(window.sinceMs)")
+        }
+    }
+
+    @Test("a loose_rounds row whose bytes are not its rounds is refused with one line, not misread")
+    func damagedLooseRounds() throws {
+        let rounds = [
+            RoundRecord(scheduledMs: 5_000, verdict: .down, startLagMs: 2, durationUs: 900, attempts: [
+                AttemptRecord(number: 1, startedMs: 4_999, durationUs: 400, rawCode: -14,
+                              failure: FailureDetail(.refused, message: "refused")),
+                AttemptRecord(role: .gatewayLiveness, number: 1, startedMs: 5_003, durationUs: 300, rawCode: 0),
+            ]),
+            RoundRecord(scheduledMs: 6_000, verdict: .up, durationUs: 800,
+                        attempts: [AttemptRecord(number: 1, startedMs: 6_000, durationUs: 800)]),
+        ]
+        let data = LooseRoundsCodec.encode(rounds, firstMs: 5_000) { _ in 7 }
+        let decoded = try LooseRoundsCodec.decode(data, count: 2, firstMs: 5_000) {
+            $0 == 7 ? FailureDetail(.refused, message: "refused") : FailureDetail(.rpcError, message: "")
+        }
+        #expect(decoded == rounds)
+        for (bytes, count) in [(data.dropLast(), 2), (data, 3), (data, 1), (Data([0xFF, 0xFF]), 1)] {
+            #expect(throws: JinaHistoryError.self) {
+                _ = try LooseRoundsCodec.decode(Data(bytes), count: count, firstMs: 5_000) { _ in
+                    FailureDetail(.rpcError, message: "")
+                }
+            }
+        }
+    }
+
     @Test("prune deletes covered rounds and leaves availability, outages and gaps of that time as they were")
     func pruneKeepsReports() async throws {
         let directory = try TestPaths.temporaryDirectory()
@@ -171,6 +295,25 @@ struct RollupTests {
         ])
         #expect(closed[2].verdict == .down && closed[2].failure.count == 2 && closed[2].success.count == 0)
         #expect(tracker.open?.firstMs == base + 16_000 && tracker.open?.rounds == 1)
+        // No span is long enough to store, so every round is loose, in stretches cut by the clock hour; the ones
+        // after the hour are held until the run ends (the missing slot 15 is simply not there).
+        #expect(tracker.takeLoose().map { $0.rounds.map { ($0.scheduledMs - base) / 1_000 } } == [[0, 1, 2, 3, 4]])
+        #expect(tracker.closingRun().loose.map { $0.rounds.map { ($0.scheduledMs - base) / 1_000 } }
+                    == [[5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16]])
+        #expect(tracker.takeLoose().isEmpty, "taken once")
+
+        // A target that flaps every round is never steady: its loose stretches are capped, not one per hour.
+        var flapping = RollupTracker(intervalMs: 1_000, targetId: 2, runId: 1)
+        var flappingMachine = StateMachine()
+        var stretches: [LooseRounds] = []
+        for slot in 0..<300 {
+            let r = round(base + 10_000 + Int64(slot) * 1_000, slot % 2 == 0 ? .up : .down)
+            #expect(flapping.observe(r, transition: flappingMachine.observe(r)) == nil)
+            stretches += flapping.takeLoose()
+        }
+        stretches += flapping.closingRun().loose
+        #expect(stretches.map(\.rounds.count) == [LooseRounds.maximumRounds, 300 - LooseRounds.maximumRounds])
+        #expect(stretches[1].firstMs == stretches[0].lastMs + 1_000)
     }
 
     @Test("hour spans that continue one another within a UTC day are joined into a day span; cuts and midnight end it")
@@ -196,6 +339,9 @@ struct RollupTests {
         }
         let ending = tracker.closingRun()
         if let day = ending.day { days[day.firstMs] = day }
+        // Loose: only the first round (a transition) and the skipped slot; the spans after them are stored.
+        #expect(ending.loose.map { $0.rounds.map(\.scheduledMs) } == [[midnight - 2 * hour - minute],
+                                                                      [midnight + hour + 30 * minute]])
         // Hour spans 22:00, 23:00 | 00:00, 01:00–01:29 | 01:31–01:59, 02:00 (open at the end): midnight and the
         // skipped slot cut the days; the run's end joins its open span in.
         #expect(closed.count == 5 && ending.open?.firstMs == midnight + 2 * hour)

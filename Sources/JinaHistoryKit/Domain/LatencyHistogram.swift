@@ -110,8 +110,8 @@ public struct LatencyHistogram: Hashable, Sendable {
         var previous: Int32 = 0
         for (offset, count) in counts.enumerated() where count > 0 {
             let index = firstIndex + Int32(offset)
-            Self.appendVarint(UInt64(index - previous), to: &bytes)
-            Self.appendVarint(UInt64(count), to: &bytes)
+            Varint.append(UInt64(index - previous), to: &bytes)
+            Varint.append(UInt64(count), to: &bytes)
             previous = index
         }
         return Data(bytes)
@@ -152,8 +152,8 @@ public struct LatencyHistogram: Hashable, Sendable {
         var started = false
         var total: Int64 = 0
         while position < bytes.count {
-            let delta = readVarint(base, bytes.count, &position)
-            let value = readVarint(base, bytes.count, &position)
+            let delta = Varint.read(base, bytes.count, &position)
+            let value = Varint.read(base, bytes.count, &position)
             // Indices only grow, and real ones stay below about 4,400 (a microsecond count of Int64.max); a broken
             // varint reads as UInt64.max and fails here too.
             guard delta <= 10_000, !started || delta > 0, value <= UInt64(Int64.max) else { throw Self.damaged }
@@ -168,33 +168,5 @@ public struct LatencyHistogram: Hashable, Sendable {
             if let counts { counts[Int(index - first)] = Int64(value) }
         }
         return (first, index, total)
-    }
-
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(rest & 0x7F) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-
-    /// The varint at `position` (moved past it), or `UInt64.max` when the bytes end inside it or it is too long.
-    @inline(__always)
-    private static func readVarint(_ base: UnsafePointer<UInt8>, _ end: Int, _ position: inout Int) -> UInt64 {
-        guard position < end else { return .max }
-        let lead = base[position]
-        position += 1
-        if lead < 0x80 { return UInt64(lead) }
-        var value = UInt64(lead & 0x7F)
-        var shift: UInt64 = 7
-        while position < end, shift < 64 {
-            let byte = base[position]
-            position += 1
-            value |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
-        return .max
     }
 }

@@ -3,6 +3,7 @@
 /// before it, a state that matches that verdict, and the next slot of the grid. Anything else (a transition, a
 /// skipped slot, a missing round, a new clock hour) closes the span; the round itself starts a new one only if
 /// it too was steady. Closed spans worth storing are joined into day spans as long as they continue one another.
+/// The rounds no stored span will cover are gathered into ``LooseRounds``, handed out by ``takeLoose()``.
 public struct RollupTracker: Sendable {
     /// The target's interval in this run.
     public let intervalMs: Int64
@@ -17,6 +18,12 @@ public struct RollupTracker: Sendable {
     /// The closed, stored spans joined so far into one stretch within a UTC day, and how many.
     private var day: RollupSpan?
     private var dayParts = 0
+    /// Rounds no stored span covers, not yet handed out: consecutive, within one clock hour.
+    private var loose: [RoundRecord] = []
+    /// The open span's rounds while it is too short to be stored: loose rounds if it closes so.
+    private var openRounds: [RoundRecord] = []
+    /// Loose stretches complete and not yet taken.
+    private var ready: [LooseRounds] = []
 
     /// The day span the last closed span grew, once it joins two or more spans (one alone would repeat its row).
     public var storableDay: RollupSpan? { dayParts >= 2 ? day : nil }
@@ -40,7 +47,8 @@ public struct RollupTracker: Sendable {
         guard round.verdict != .skipped else {
             closed = open
             open = nil
-            closed.map { joinDay($0) }
+            closed.map { close($0) }
+            addLoose(round)
             return closed
         }
         let steady = transition == nil && lastVerdict == round.verdict
@@ -48,19 +56,70 @@ public struct RollupTracker: Sendable {
         if steady, var span = open, span.accepts(round, intervalMs: intervalMs) {
             span.extend(with: round)
             open = span
+            grew(span, with: round)
             return nil
         }
         closed = open
-        open = steady ? RollupSpan(first: round, targetId: targetId, runId: runId) : nil
-        closed.map { joinDay($0) }
+        closed.map { close($0) }
+        if steady {
+            let span = RollupSpan(first: round, targetId: targetId, runId: runId)
+            open = span
+            grew(span, with: round)
+        } else {
+            open = nil
+            addLoose(round)
+        }
         return closed
     }
 
-    /// The growing span closed as the run ends, and the day span it grows (when storable).
-    public func closingRun() -> (open: RollupSpan?, day: RollupSpan?) {
+    /// The loose stretches completed since the last call, to store in the transaction of the rounds that ended
+    /// them.
+    public mutating func takeLoose() -> [LooseRounds] {
+        defer { ready = [] }
+        return ready
+    }
+
+    /// The growing span closed as the run ends, the day span it grows (when storable), and the loose rounds
+    /// still held.
+    public func closingRun() -> (open: RollupSpan?, day: RollupSpan?, loose: [LooseRounds]) {
         var ending = self
-        ending.open.map { ending.joinDay($0) }
-        return (open, ending.storableDay)
+        ending.open.map { ending.close($0) }
+        ending.flushLoose()
+        return (open, ending.storableDay, ending.ready)
+    }
+
+    /// Ends `closed`: joins it into its day span, and if it is too short to be stored, its rounds are loose.
+    private mutating func close(_ closed: RollupSpan) {
+        joinDay(closed)
+        if !closed.isWorthStoring { openRounds.forEach { addLoose($0) } }
+        openRounds = []
+    }
+
+    /// Keeps the open span's rounds until it is long enough to be stored; then the loose rounds before it are
+    /// complete.
+    private mutating func grew(_ span: RollupSpan, with round: RoundRecord) {
+        if span.isWorthStoring {
+            flushLoose()
+            openRounds = []
+        } else {
+            openRounds.append(round)
+        }
+    }
+
+    private mutating func addLoose(_ round: RoundRecord) {
+        if let first = loose.first, loose.count >= LooseRounds.maximumRounds
+            || first.scheduledMs.floorDivided(by: RollupSpan.periodMs)
+                != round.scheduledMs.floorDivided(by: RollupSpan.periodMs)
+        {
+            flushLoose()
+        }
+        loose.append(round)
+    }
+
+    private mutating func flushLoose() {
+        guard !loose.isEmpty else { return }
+        ready.append(LooseRounds(targetId: targetId, runId: runId, rounds: loose))
+        loose = []
     }
 
     /// Joins a closed span into the day span, or starts a new one with it; a span too short to be stored ends

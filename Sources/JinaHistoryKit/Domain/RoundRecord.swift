@@ -45,6 +45,12 @@ public struct RoundRecord: Hashable, Codable, Sendable {
     /// Whether storage can keep this round as one row with its single successful attempt inline.
     public var isInlineHealthy: Bool { verdict == .up && attempts.count == 1 && attempts[0].succeeded }
 
+    /// Gives a round read back from storage without attempts its inline one, if it is up (``isInlineHealthy``).
+    public mutating func restoreInlineAttempt() {
+        guard attempts.isEmpty, verdict == .up else { return }
+        attempts = [AttemptRecord(number: 1, startedMs: scheduledMs + startLagMs, durationUs: durationUs)]
+    }
+
     /// When the verdict was known: slot + lag + duration, in UTC epoch milliseconds.
     public var verdictMs: Int64 { scheduledMs + startLagMs + durationUs / 1_000 }
 }

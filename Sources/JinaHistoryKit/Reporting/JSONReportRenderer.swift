@@ -5,64 +5,64 @@ import Foundation
 public enum JSONReportRenderer {
     /// The report as pretty-printed JSON with sorted keys.
     public static func render(_ report: HistoryReport) -> String {
-        let document: [String: Any] = [
+        let document: JSONObject = [
             "schema_version": HistoryReport.schemaVersion,
             "generated_at": TimeText.rfc3339(report.generatedAtMs),
             "window": [
                 "since": TimeText.rfc3339(report.window.sinceMs), "until": TimeText.rfc3339(report.window.untilMs),
                 "tz": report.window.zoneName,
-            ],
+            ] as JSONObject,
             "method": [
                 "availability": report.method.availability, "staleness_cap": report.method.stalenessCap,
                 "crashed_run_tail": report.method.crashedRunTail, "percentiles": report.method.percentiles,
                 "source": report.method.source, "raw_rounds": report.method.rawRounds,
                 "rollup_spans": report.method.rollupSpans, "outage_merge_gap_s": seconds(report.method.outageMergeGapMs),
-            ],
+            ] as JSONObject,
             "targets": report.targets.map(target),
-            "storage_faults": report.storageFaults.map { fault in
+            "storage_faults": report.storageFaults.map { fault -> JSONObject in
                 [
                     "from": TimeText.rfc3339(fault.fromMs), "to": TimeText.rfc3339(fault.toMs),
                     "duration_s": seconds(fault.durationMs), "failed_writes": fault.failedWrites,
                     "rounds_dropped": fault.roundsDropped, "error": fault.message,
-                ] as [String: Any]
+                ]
             },
         ]
         return JSONText.pretty(document)
     }
 
-    private static func target(_ target: TargetReport) -> [String: Any] {
+    private static func target(_ target: TargetReport) -> JSONObject {
         [
             "name": target.name, "kind": target.kind.rawValue, "url": target.url,
-            "availability": orNull(target.availability), "coverage": orNull(target.coverage),
+            "availability": target.availability, "coverage": target.coverage,
             "up_s": seconds(target.upMs), "down_s": seconds(target.downMs),
             "maintenance_s": seconds(target.maintenanceMs), "unknown_s": seconds(target.unknownMs),
-            "round_success_ratio": orNull(target.roundSuccessRatio),
-            "attempt_success_ratio": orNull(target.attemptSuccessRatio),
+            "round_success_ratio": target.roundSuccessRatio,
+            "attempt_success_ratio": target.attemptSuccessRatio,
             "rounds": [
                 "total": target.rounds.total, "up": target.rounds.up, "down": target.rounds.down,
                 "skipped": target.rounds.skipped, "flaky": target.rounds.flaky,
-            ],
-            "attempts": ["total": target.attempts.total, "ok": target.attempts.ok],
+            ] as JSONObject,
+            "attempts": ["total": target.attempts.total, "ok": target.attempts.ok] as JSONObject,
             "latency_ms": latency(target.successLatency),
             "time_to_fail_ms": latency(target.failureLatency),
             "outages": target.outages.map(outage),
             "strip": String(target.strip.map(\.symbol)),
-            "policy": orNull(target.policy.map { policy -> [String: Any] in
+            "policy": target.policy.map { policy -> JSONObject in
                 [
                     "interval_s": seconds(policy.intervalMs), "timeout_s": seconds(policy.timeoutMs),
                     "attempts": policy.attempts, "retry_delay_s": seconds(policy.retryDelayMs),
                     "min_successful_attempts": policy.minSuccesses, "failure_threshold": policy.failureThreshold,
                     "success_threshold": policy.successThreshold,
                 ]
-            }),
-            "maintenance": target.maintenance.map { window in
+            },
+            "maintenance": target.maintenance.map { window -> JSONObject in
                 [
                     "from": TimeText.rfc3339(window.fromMs), "to": TimeText.rfc3339(window.toMs),
                     "duration_s": seconds(window.toMs - window.fromMs), "note": window.note,
                     "all_targets": window.targetId == nil,
                 ]
             },
-            "gaps": target.gaps.map { gap in
+            "gaps": target.gaps.map { gap -> JSONObject in
                 [
                     "started_at": TimeText.rfc3339(gap.startedMs), "ended_at": TimeText.rfc3339(gap.endedMs),
                     "duration_s": seconds(gap.durationMs), "cause": gap.cause.rawValue,
@@ -71,28 +71,25 @@ public enum JSONReportRenderer {
         ]
     }
 
-    private static func outage(_ outage: Outage) -> [String: Any] {
+    private static func outage(_ outage: Outage) -> JSONObject {
         [
             "started_at": TimeText.rfc3339(outage.startedMs), "confirmed_at": TimeText.rfc3339(outage.confirmedMs),
-            "ended_at": orNull(outage.endedMs.map(TimeText.rfc3339)), "ongoing": outage.endedMs == nil,
+            "ended_at": outage.endedMs.map(TimeText.rfc3339), "ongoing": outage.endedMs == nil,
             "duration_s": seconds(outage.durationMs), "failed_rounds": outage.failedRounds,
-            "error_class": orNull(outage.firstFailure?.errorClass.rawValue),
-            "error_message": orNull(outage.firstFailure?.message),
-            "exception": orNull(outage.firstFailure.map(\.exception).flatMap { $0.isEmpty ? nil : $0 }),
-            "deployment": orNull(outage.firstFailure.map(\.deployment).flatMap { $0.isEmpty ? nil : $0 }),
-            "layer": orNull(outage.layer?.rawValue), "flaps": outage.flaps,
+            "error_class": outage.firstFailure?.errorClass.rawValue,
+            "error_message": outage.firstFailure?.message,
+            "exception": outage.firstFailure.map(\.exception).flatMap { $0.isEmpty ? nil : $0 },
+            "deployment": outage.firstFailure.map(\.deployment).flatMap { $0.isEmpty ? nil : $0 },
+            "layer": outage.layer?.rawValue, "flaps": outage.flaps,
         ]
     }
 
-    private static func latency(_ summary: LatencySummary) -> [String: Any] {
+    private static func latency(_ summary: LatencySummary) -> JSONObject {
         [
-            "count": summary.count, "mean": orNull(summary.mean), "p50": orNull(summary.p50),
-            "p90": orNull(summary.p90), "p95": orNull(summary.p95), "p99": orNull(summary.p99),
-            "min": orNull(summary.min), "max": orNull(summary.max), "stddev": orNull(summary.stddev),
+            "count": summary.count, "mean": summary.mean, "p50": summary.p50, "p90": summary.p90, "p95": summary.p95,
+            "p99": summary.p99, "min": summary.min, "max": summary.max, "stddev": summary.stddev,
         ]
     }
 
     private static func seconds(_ ms: Int64) -> Double { Double(ms) / 1_000 }
-
-    private static func orNull(_ value: (any Sendable)?) -> Any { value ?? NSNull() }
 }

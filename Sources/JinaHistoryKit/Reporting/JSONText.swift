@@ -1,66 +1,29 @@
 import Foundation
 
-/// Writes the plain values the renderers build (dictionaries with string keys, arrays, strings, integers,
-/// doubles, booleans, `NSNull`) as pretty-printed JSON with sorted keys. It exists because Foundation's
+/// An object as the renderers build it: ordered pairs, written with their keys sorted.
+typealias JSONObject = KeyValuePairs<String, any JSONWritable>
+
+/// A value ``JSONText`` can write: a string, number, boolean, optional (`nil` is `null`), array or ``JSONObject``.
+/// Typed, so writing needs no casts: writing `Any` through casts cost most of a month's JSON report.
+protocol JSONWritable {
+    /// Appends the value's JSON text, nested `depth` levels deep, to `text`.
+    func writeJSON(depth: Int, into text: inout [UInt8])
+}
+
+/// Writes what the renderers build as pretty-printed JSON with sorted keys. It exists because Foundation's
 /// `JSONSerialization` took longer than the rest of a month's report put together (docs/benchmarks.md).
 enum JSONText {
     /// The JSON text of `value`, indented by two spaces, keys sorted, `/` not escaped.
-    static func pretty(_ value: Any) -> String {
+    static func pretty(_ value: some JSONWritable) -> String {
         // Bytes, not a `String`: appending thousands of short pieces to a string cost more than building them.
         var text: [UInt8] = []
         text.reserveCapacity(64 * 1_024)
-        write(value, depth: 0, into: &text)
+        value.writeJSON(depth: 0, into: &text)
         return String(decoding: text, as: UTF8.self)
     }
 
-    private static func write(_ value: Any, depth: Int, into text: inout [UInt8]) {
-        // The most frequent shapes first, and arrays of objects without converting them to `[Any]`: every failed
-        // or converting cast of an `Any` costs.
-        if let string = value as? String {
-            writeString(string, into: &text)
-        } else if let object = value as? [String: Any] {
-            writeObject(object, depth: depth, into: &text)
-        } else if let number = value as? Double {
-            text.append(contentsOf: number.isFinite ? number.description.utf8 : "null".utf8)
-        } else if let number = value as? Int {
-            text.append(contentsOf: String(number).utf8)
-        } else if type(of: value) == NSNull.self {
-            // Not `is NSNull`: on Linux that bridges an array or dictionary to Foundation, element by element,
-            // before it fails.
-            text.append(contentsOf: "null".utf8)
-        } else if let flag = value as? Bool {
-            text.append(contentsOf: flag ? "true".utf8 : "false".utf8)
-        } else if let number = value as? Int64 {
-            text.append(contentsOf: String(number).utf8)
-        } else if let objects = value as? [[String: Any]] {
-            writeArray(objects.count, depth: depth, into: &text) { writeObject(objects[$0], depth: depth + 1, into: &$1) }
-        } else if let array = value as? [Any] {
-            writeArray(array.count, depth: depth, into: &text) { write(array[$0], depth: depth + 1, into: &$1) }
-        } else {
-            writeString(String(describing: value), into: &text)
-        }
-    }
-
-    private static func writeObject(_ object: [String: Any], depth: Int, into text: inout [UInt8]) {
-        guard !object.isEmpty else {
-            text.append(contentsOf: "{}".utf8)
-            return
-        }
-        text.append(UInt8(ascii: "{"))
-        for (offset, member) in object.sorted(by: { $0.key < $1.key }).enumerated() {
-            text.append(contentsOf: offset == 0 ? "\n".utf8 : ",\n".utf8)
-            indent(depth + 1, &text)
-            writeString(member.key, into: &text)
-            text.append(contentsOf: " : ".utf8)
-            write(member.value, depth: depth + 1, into: &text)
-        }
-        text.append(UInt8(ascii: "\n"))
-        indent(depth, &text)
-        text.append(UInt8(ascii: "}"))
-    }
-
-    private static func writeArray(_ count: Int, depth: Int, into text: inout [UInt8],
-                                   element: (Int, inout [UInt8]) -> Void) {
+    fileprivate static func writeArray(_ count: Int, depth: Int, into text: inout [UInt8],
+                                       element: (Int, inout [UInt8]) -> Void) {
         guard count > 0 else {
             text.append(contentsOf: "[]".utf8)
             return
@@ -76,11 +39,11 @@ enum JSONText {
         text.append(UInt8(ascii: "]"))
     }
 
-    private static func indent(_ depth: Int, _ text: inout [UInt8]) {
+    fileprivate static func indent(_ depth: Int, _ text: inout [UInt8]) {
         text.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
 
-    private static func writeString(_ string: String, into text: inout [UInt8]) {
+    fileprivate static func writeString(_ string: String, into text: inout [UInt8]) {
         text.append(UInt8(ascii: "\""))
         if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             text.append(contentsOf: string.utf8)
@@ -103,5 +66,59 @@ enum JSONText {
             }
         }
         text.append(UInt8(ascii: "\""))
+    }
+}
+
+extension String: JSONWritable {
+    func writeJSON(depth: Int, into text: inout [UInt8]) { JSONText.writeString(self, into: &text) }
+}
+
+extension Int: JSONWritable {
+    func writeJSON(depth: Int, into text: inout [UInt8]) { text.append(contentsOf: String(self).utf8) }
+}
+
+extension Int64: JSONWritable {
+    func writeJSON(depth: Int, into text: inout [UInt8]) { text.append(contentsOf: String(self).utf8) }
+}
+
+extension Double: JSONWritable {
+    func writeJSON(depth: Int, into text: inout [UInt8]) {
+        text.append(contentsOf: isFinite ? description.utf8 : "null".utf8)
+    }
+}
+
+extension Bool: JSONWritable {
+    func writeJSON(depth: Int, into text: inout [UInt8]) { text.append(contentsOf: self ? "true".utf8 : "false".utf8) }
+}
+
+extension Optional: JSONWritable where Wrapped: JSONWritable {
+    func writeJSON(depth: Int, into text: inout [UInt8]) {
+        if let self { self.writeJSON(depth: depth, into: &text) } else { text.append(contentsOf: "null".utf8) }
+    }
+}
+
+extension Array: JSONWritable where Element: JSONWritable {
+    func writeJSON(depth: Int, into text: inout [UInt8]) {
+        JSONText.writeArray(count, depth: depth, into: &text) { self[$0].writeJSON(depth: depth + 1, into: &$1) }
+    }
+}
+
+extension KeyValuePairs: JSONWritable where Key == String, Value == any JSONWritable {
+    func writeJSON(depth: Int, into text: inout [UInt8]) {
+        guard !isEmpty else {
+            text.append(contentsOf: "{}".utf8)
+            return
+        }
+        text.append(UInt8(ascii: "{"))
+        for (offset, member) in sorted(by: { $0.key < $1.key }).enumerated() {
+            text.append(contentsOf: offset == 0 ? "\n".utf8 : ",\n".utf8)
+            JSONText.indent(depth + 1, &text)
+            JSONText.writeString(member.key, into: &text)
+            text.append(contentsOf: " : ".utf8)
+            member.value.writeJSON(depth: depth + 1, into: &text)
+        }
+        text.append(UInt8(ascii: "\n"))
+        JSONText.indent(depth, &text)
+        text.append(UInt8(ascii: "}"))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension HistoryReader {
@@ -26,9 +27,18 @@ extension HistoryReader {
         """
     }
 
+    /// The loose stretches (migrations/0006_loose_rounds.sql) with rounds in `[fromMs, untilMs)`, in key order:
+    /// one range scan of the primary key, as no stretch crosses a clock hour.
+    static let looseRoundsSQL = """
+        SELECT first_ms, target_id, run_id, last_ms, rounds, data FROM loose_rounds
+        WHERE first_ms >= ? AND first_ms < ? AND last_ms >= ? ORDER BY first_ms, target_id, run_id
+        """
+
     /// Feeds the builder every round of `[fromMs, window end)`, with the spans of `tables` (none: every round raw)
     /// standing in for the rounds they cover (migrations/0004_rollups.sql, 0005_day_rollups.sql), so a report of
-    /// a month reads a few thousand spans and the rounds around transitions and window edges, not millions.
+    /// a month reads a few thousand spans and the rounds around transitions and window edges, not millions. With
+    /// `looseRounds`, the rounds no stored span covers come from their copies in `loose_rounds` (one range scan)
+    /// instead of a search per stretch in `round` and `attempt`; what a crash left uncopied is read from those.
     ///
     /// A span is used when it lies wholly before the window (replay only) or wholly inside it. Day spans come
     /// first, and an hour span inside a used day span is left out (every hour span lies inside one day span or
@@ -39,7 +49,8 @@ extension HistoryReader {
     /// read), then by those keys, one at a time in slot order with the rounds, so a report holds no more than one
     /// span's histograms per table.
     static func feedRounds(_ db: Database, into builder: inout ReportBuilder, fromMs: Int64,
-                           targets: [StoredTarget], runs: [RecorderRunSpan], tables: [RollupTable]) throws {
+                           targets: [StoredTarget], runs: [RecorderRunSpan], tables: [RollupTable],
+                           looseRounds: Bool) throws {
         let window = builder.window
         guard !tables.isEmpty else {
             try forEachRound(db, in: [fromMs..<max(fromMs, window.untilMs)]) { builder.add($0) }
@@ -70,7 +81,20 @@ extension HistoryReader {
                 keys.append(key)
             }
             used[table] = keys
-            all = (all + keys).sorted { ($0.firstMs, $0.targetId, $0.runId) < ($1.firstMs, $1.targetId, $1.runId) }
+            all = (all + keys).sorted(by: SpanKey.inKeyOrder)
+        }
+        let loose = looseRounds ? try LooseStretch.fetch(db, fromMs: fromMs, untilMs: window.untilMs) : []
+        if !loose.isEmpty { all = (all + loose.map(\.key)).sorted(by: SpanKey.inKeyOrder) }
+        var nextLoose = 0
+        var failures: [Int64: FailureDetail] = [:]
+        func failure(_ errorId: Int64?) throws -> FailureDetail {
+            if let known = failures[errorId ?? -1] { return known }
+            let row = try errorId.flatMap {
+                try Row.fetchOne(db, sql: "SELECT class, exception, message FROM error WHERE id = ?", arguments: [$0])
+            }
+            let detail = failureDetail(errorClass: row?[0], exception: row?[1], message: row?[2])
+            failures[errorId ?? -1] = detail
+            return detail
         }
         var coverage = SpanCoverage(all)
         var streams = try used.map { table, keys in
@@ -78,8 +102,19 @@ extension HistoryReader {
             return try SpanStream(try Row.fetchCursor(db, sql: rollupSpansSQL(table), arguments: [keysJSON]), keys)
         }
         func feedSpans(before ms: Int64) throws {
-            while let index = streams.indices.min(by: { streams[$0].nextFirstMs < streams[$1].nextFirstMs }),
-                let span = streams[index].pending, span.firstMs < ms {
+            while true {
+                let index = streams.indices.min(by: { streams[$0].nextFirstMs < streams[$1].nextFirstMs })
+                let spanMs = index.map { streams[$0].nextFirstMs } ?? Int64.max
+                if nextLoose < loose.count, loose[nextLoose].key.firstMs < min(ms, spanMs) {
+                    let stretch = loose[nextLoose]
+                    nextLoose += 1
+                    for round in try stretch.rounds(failure: failure)
+                    where round.scheduledMs >= fromMs && round.scheduledMs < window.untilMs {
+                        builder.add(StoredRound(targetId: stretch.key.targetId, runId: stretch.key.runId, round: round))
+                    }
+                    continue
+                }
+                guard let index, let span = streams[index].pending, span.firstMs < ms else { return }
                 try streams[index].advance()
                 guard !builder.add(span, roundsAreGone: span.lastMs < prunedBeforeMs) else { continue }
                 // The replay is not where the recorder was: read the span's rounds instead.
@@ -161,6 +196,36 @@ private struct SpanKey {
     var runId: Int64
     var firstMs: Int64
     var lastMs: Int64
+
+    /// The tables' primary-key order.
+    static func inKeyOrder(_ a: SpanKey, _ b: SpanKey) -> Bool {
+        (a.firstMs, a.targetId, a.runId) < (b.firstMs, b.targetId, b.runId)
+    }
+}
+
+/// One `loose_rounds` row, its rounds still encoded: a report holds a month's as bytes and decodes one at a time.
+private struct LooseStretch {
+    var key: SpanKey
+    var count: Int
+    var data: Data
+
+    /// The stretches with rounds in `[fromMs, untilMs)`, in key order.
+    static func fetch(_ db: Database, fromMs: Int64, untilMs: Int64) throws -> [LooseStretch] {
+        // A cursor: its rows are read in place, not copied into rows first.
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: HistoryReader.looseRoundsSQL),
+                                       arguments: [fromMs - RollupSpan.periodMs, untilMs, fromMs])
+        var stretches: [LooseStretch] = []
+        while let row = try rows.next() {
+            let key = SpanKey(targetId: row[1], runId: row[2], firstMs: row[0], lastMs: row[3])
+            stretches.append(LooseStretch(key: key, count: row[4], data: row[5]))
+        }
+        return stretches
+    }
+
+    /// The rounds, with each failed attempt's detail from `failure` (by error id).
+    func rounds(failure: (Int64?) throws -> FailureDetail) throws -> [RoundRecord] {
+        try LooseRoundsCodec.decode(data, count: count, firstMs: key.firstMs, failure: failure)
+    }
 }
 
 /// One table's used spans (chosen by key in the first pass), read by those keys and decoded one at a time.

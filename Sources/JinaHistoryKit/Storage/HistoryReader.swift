@@ -53,7 +53,8 @@ public final class HistoryReader: Sendable {
                 }
                 let loadFromMs = try Self.loadStart(db, targets: targets, sinceMs: window.sinceMs)
                 try Self.feedRounds(db, into: &builder, fromMs: loadFromMs, targets: targets, runs: runs,
-                                    tables: useRollups ? RollupTable.tables(schemaVersion: schemaVersion) : [])
+                                    tables: useRollups ? RollupTable.tables(schemaVersion: schemaVersion) : [],
+                                    looseRounds: schemaVersion >= 6)
             }
         }
     }
@@ -67,7 +68,7 @@ public final class HistoryReader: Sendable {
     public func stats() throws -> DatabaseStats {
         let tables = ["target", "recorder_run", "run_target", "round", "attempt", "error", "transition", "annotation"]
             + (schemaVersion >= 3 ? ["storage_fault"] : []) + (schemaVersion >= 4 ? ["rollup", "prune"] : [])
-            + (schemaVersion >= 5 ? ["rollup_day"] : [])
+            + (schemaVersion >= 5 ? ["rollup_day"] : []) + (schemaVersion >= 6 ? ["loose_rounds"] : [])
         let size = { (path: String) in
             ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
         }
@@ -255,8 +256,7 @@ public final class HistoryReader: Sendable {
             var failure: FailureDetail?
             if (row[7] as Int64) != 1 {
                 let errorId: Int64 = row[9] ?? -1
-                failure = failures[errorId] ?? FailureDetail(
-                    ErrorClass(rawValue: row[10] ?? "") ?? .rpcError, message: row[12] ?? "", exception: row[11] ?? "")
+                failure = failures[errorId] ?? failureDetail(errorClass: row[10], exception: row[11], message: row[12])
                 failures[errorId] = failure
             }
             return (
@@ -283,12 +283,15 @@ public final class HistoryReader: Sendable {
                 if attemptKey == key { round.attempts.append(attempt) }
                 pendingAttempt = try nextAttempt()
             }
-            if round.attempts.isEmpty, round.verdict == .up {
-                round.attempts = [AttemptRecord(
-                    number: 1, startedMs: round.scheduledMs + round.startLagMs, durationUs: round.durationUs)]
-            }
+            round.restoreInlineAttempt()
             try body(StoredRound(targetId: key.targetId, runId: key.runId, round: round))
         }
+    }
+
+    /// A failed attempt's detail from its `error` row's columns (all `nil` when it has no error text).
+    static func failureDetail(errorClass: String?, exception: String?, message: String?) -> FailureDetail {
+        FailureDetail(ErrorClass(rawValue: errorClass ?? "") ?? .rpcError, message: message ?? "",
+                      exception: exception ?? "")
     }
 
     private static var outOfOrder: JinaHistoryError {

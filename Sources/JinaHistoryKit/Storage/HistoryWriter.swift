@@ -80,9 +80,9 @@ public final class HistoryWriter: Sendable {
         return began
     }
 
-    /// Stores a batch of rounds, their attempts and transitions, the rollup spans they grow or close, moves the
-    /// run's heartbeat, and records the storage fault this batch ends (if writes had failed before it; a fault
-    /// written again, by its start, is updated), in one transaction.
+    /// Stores a batch of rounds, their attempts and transitions, the rollup spans they grow or close and the loose
+    /// stretches they complete, moves the run's heartbeat, and records the storage fault this batch ends (if writes
+    /// had failed before it; a fault written again, by its start, is updated), in one transaction.
     public func append(_ rounds: [RecordedRound], runId: Int64, heartbeatMs: Int64,
                        endingFault: StorageFault? = nil) throws {
         // The trackers move on only once the batch is committed: a failed write is retried with the same rounds.
@@ -121,6 +121,7 @@ public final class HistoryWriter: Sendable {
                     """)
             var spans: [RollupSpan] = []
             var days: [RollupSpan] = []
+            var loose: [LooseRounds] = []
             var grown = Set<Int64>()
             for recorded in rounds {
                 let round = recorded.round
@@ -142,6 +143,7 @@ public final class HistoryWriter: Sendable {
                         spans.append(closed)
                         tracker.storableDay.map { days.append($0) }
                     }
+                    loose += tracker.takeLoose()
                     trackers[recorded.targetId] = tracker
                     grown.insert(recorded.targetId)
                 }
@@ -169,6 +171,7 @@ public final class HistoryWriter: Sendable {
             }
             try Self.store(spans.filter(\.isWorthStoring), in: .hour, db)
             try Self.store(days, in: .day, db)
+            try store(loose, db)
             try db.execute(
                 sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?) WHERE id = ?",
                 arguments: [heartbeatMs, runId])
@@ -207,6 +210,23 @@ public final class HistoryWriter: Sendable {
                 span.failure.sumUs, span.failure.sumSquaresUs, span.failure.minUs, span.failure.maxUs,
                 span.failure.encodedBuckets,
             ])
+        }
+    }
+
+    /// Inserts loose stretches (a stretch written again, by a retried batch, is replaced).
+    private func store(_ stretches: [LooseRounds], _ db: Database) throws {
+        guard !stretches.isEmpty else { return }
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO loose_rounds (first_ms, target_id, run_id, last_ms, rounds, data)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        for stretch in stretches {
+            let data = try LooseRoundsCodec.encode(stretch.rounds, firstMs: stretch.firstMs) {
+                try errorId(for: $0, db)
+            }
+            try insert.execute(arguments: [stretch.firstMs, stretch.targetId, stretch.runId, stretch.lastMs,
+                                           stretch.rounds.count, data])
         }
     }
 
@@ -319,12 +339,14 @@ public final class HistoryWriter: Sendable {
     }
 
     /// Writes the clean-stop mark: the run's time up to `stoppedMs` is evidence, not a crash.
-    /// The run's growing spans are stored in full with it, and joined into their day spans.
+    /// The run's growing spans are stored in full with it, joined into their day spans, and its loose rounds
+    /// with them.
     public func finishRun(_ runId: Int64, stoppedMs: Int64) throws {
         let closing = rollups.withLock { all in all.values.filter { $0.runId == runId }.map { $0.closingRun() } }
         try write { db in
             try Self.store(closing.compactMap(\.open).filter(\.isWorthStoring), in: .hour, db)
             try Self.store(closing.compactMap(\.day), in: .day, db)
+            try store(closing.flatMap(\.loose), db)
             try db.execute(
                 sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?), stopped_ms = ? WHERE id = ?",
                 arguments: [stoppedMs, stoppedMs, runId])
