@@ -8,7 +8,7 @@ enum Console {
     static func output(_ text: String) throws { try output(Data(text.utf8)) }
 
     /// Writes bytes to stdout; a failed write is an error the command reports (exit 3).
-    static func output(_ data: Data) throws {
+    static func output(_ data: some DataProtocol) throws {
         do {
             try FileHandle.standardOutput.write(contentsOf: data)
         } catch {

@@ -67,7 +67,7 @@ struct ReportCommand: AsyncParsableCommand {
                 let noColour = !(environment["NO_COLOR"] ?? "").isEmpty || environment["TERM"] == "dumb"
                 let colour = isatty(1) == 1 && !noColour
                 try Console.output(TextReportRenderer.render(report, colour: colour))
-            case .json: try Console.output(JSONReportRenderer.render(report) + "\n")
+            case .json: try Console.output(JSONReportRenderer.renderLine(report))
             case .markdown: try Console.output(MarkdownReportRenderer.render(report))
             case .html: try Console.output(HTMLReportRenderer.render(report))
             case .svgBadge:

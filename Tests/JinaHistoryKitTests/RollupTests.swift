@@ -112,7 +112,7 @@ struct RollupTests {
                 "stretches of one run never overlap")
         var inLoose: [String: Int] = [:]
         var uncovered = 0
-        let rounds = try await queue.read { db in
+        let rounds = try queue.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT target_id, run_id, scheduled_ms FROM round ORDER BY target_id, run_id, scheduled_ms
                 """)
@@ -266,9 +266,11 @@ struct RollupTests {
         #expect(try HistoryWriter(path: path).prune(beforeMs: Self.endMs - 2 * 3_600_000, nowMs: Self.endMs).rounds == 0)
     }
 
-    @Test("a span holds only rounds that continue the state: transitions, skipped or missing slots and hours cut it")
+    @Test("a span holds only rounds that continue the state: transitions, skipped or missing slots, the clock cut it")
     func trackerCutsSpans() {
-        let hour = RollupSpan.periodMs
+        // A clock hour, which ends a ten-minute slot too: spans and loose stretches are both cut there.
+        let hour = LooseRounds.periodMs
+        #expect(hour % RollupSpan.periodMs(intervalMs: 1_000) == 0)
         var tracker = RollupTracker(intervalMs: 1_000, targetId: 1, runId: 1)
         func round(_ ms: Int64, _ verdict: RoundVerdict) -> RoundRecord {
             verdict == .skipped ? .skipped(at: ms) : RoundRecord(
@@ -288,8 +290,8 @@ struct RollupTests {
         // Missing slot: a round two intervals on.
         let late = round(base + 16_000, .up)
         if let span = tracker.observe(late, transition: machine.observe(late)) { closed.append(span) }
-        // Transitions (slots 0, 8, 13) are in no span; the clock hour at base + 5 s, the skipped slot 11 and the
-        // missing slot 15 cut the stretches between them.
+        // Transitions (slots 0, 8, 13) are in no span; the ten-minute slot ending at base + 5 s, the skipped slot
+        // 11 and the missing slot 15 cut the stretches between them.
         #expect(closed.map { [$0.firstMs - base, $0.lastMs - base, Int64($0.rounds)] } == [
             [1_000, 4_000, 4], [5_000, 7_000, 3], [9_000, 10_000, 2], [12_000, 12_000, 1], [14_000, 14_000, 1],
         ])
@@ -316,10 +318,11 @@ struct RollupTests {
         #expect(stretches[1].firstMs == stretches[0].lastMs + 1_000)
     }
 
-    @Test("hour spans that continue one another within a UTC day are joined into a day span; cuts and midnight end it")
+    @Test("spans that continue one another within a UTC day are joined into a day span; cuts and midnight end it")
     func trackerJoinsDays() {
-        let hour = RollupSpan.periodMs
+        let hour: Int64 = 3_600_000
         let minute: Int64 = 60_000
+        #expect(RollupSpan.periodMs(intervalMs: minute) == hour)
         var tracker = RollupTracker(intervalMs: minute, targetId: 1, runId: 1)
         var machine = StateMachine()
         var days: [Int64: RollupSpan] = [:]
@@ -333,7 +336,7 @@ struct RollupTests {
                 attempts: [AttemptRecord(number: 1, startedMs: ms, durationUs: 2_000, failure: nil)])
             if let span = tracker.observe(round, transition: machine.observe(round)) {
                 closed.append(span)
-                if let day = tracker.storableDay { days[day.firstMs] = day }
+                if let day = tracker.day { days[day.firstMs] = day }
             }
             ms += minute
         }
@@ -342,14 +345,45 @@ struct RollupTests {
         // Loose: only the first round (a transition) and the skipped slot; the spans after them are stored.
         #expect(ending.loose.map { $0.rounds.map(\.scheduledMs) } == [[midnight - 2 * hour - minute],
                                                                       [midnight + hour + 30 * minute]])
-        // Hour spans 22:00, 23:00 | 00:00, 01:00–01:29 | 01:31–01:59, 02:00 (open at the end): midnight and the
-        // skipped slot cut the days; the run's end joins its open span in.
+        // Hour spans (at a 1 min interval) 22:00, 23:00 | 00:00, 01:00–01:29 | 01:31–01:59, 02:00 (open at the
+        // end): midnight and the skipped slot cut the days; the run's end joins its open span in.
         #expect(closed.count == 5 && ending.open?.firstMs == midnight + 2 * hour)
         let joined = days.values.sorted { $0.firstMs < $1.firstMs }
         #expect(joined.map { [$0.firstMs - midnight, $0.lastMs - midnight, Int64($0.rounds)] } == [
             [-2 * hour, -minute, 120], [0, hour + 29 * minute, 90], [hour + 31 * minute, 3 * hour - minute, 89],
         ])
         #expect(joined[0].success.count == 120 && joined[0].success.sumUs == 240_000 && joined[0].attempts == 120)
+
+        // One span alone is a day span too once it closes inside the run, so every closed span lies in one (a
+        // report searches for spans outside the day spans only where these leave room, and at runs' ends); the
+        // last span of a run, alone, gets no copy.
+        var lone = RollupTracker(intervalMs: minute, targetId: 2, runId: 1)
+        var loneMachine = StateMachine()
+        for slot in -1..<10 {
+            let round = RoundRecord(scheduledMs: midnight + Int64(slot) * minute, verdict: .up, durationUs: 2_000)
+            #expect(lone.observe(round, transition: loneMachine.observe(round)) == nil)
+        }
+        let loneEnding = lone.closingRun()
+        #expect(loneEnding.open?.rounds == 10 && loneEnding.day == nil)
+        let down = RoundRecord.skipped(at: midnight + 10 * minute)
+        let closedAlone = lone.observe(down, transition: loneMachine.observe(down))
+        #expect(closedAlone?.rounds == 10 && lone.day == closedAlone)
+
+        // Below a 5 s interval spans are cut by ten minutes, so a window's edge leaves at most 600 rounds at 1 s
+        // to read raw, not 3,600: from 00:09:00 (a transition) for twelve minutes.
+        var fine = RollupTracker(intervalMs: 1_000, targetId: 3, runId: 1)
+        var fineMachine = StateMachine()
+        var fineClosed: [RollupSpan] = []
+        for slot in 0..<(12 * 60) {
+            let round = RoundRecord(scheduledMs: midnight + 9 * minute + Int64(slot) * 1_000, verdict: .up,
+                                    durationUs: 2_000)
+            if let span = fine.observe(round, transition: fineMachine.observe(round)) { fineClosed.append(span) }
+        }
+        #expect(fineClosed.map { [$0.firstMs - midnight, $0.lastMs - midnight, Int64($0.rounds)] } == [
+            [9 * minute + 1_000, 10 * minute - 1_000, 59], [10 * minute, 20 * minute - 1_000, 600],
+        ])
+        #expect(fine.open?.firstMs == midnight + 20 * minute && fine.open?.rounds == 60)
+        #expect(fine.day?.firstMs == midnight + 9 * minute + 1_000 && fine.day?.rounds == 659)
     }
 
     @Test("over several days, reports read day spans with every number of the raw rounds")
@@ -405,6 +439,27 @@ struct RollupTests {
         }
         let used = try reader.report(window: whole).method.rollupSpans
         #expect(used > 0 && used * 2 < hourSpans, "\(used) spans used of \(hourSpans) hour spans")
+
+        // History recorded before every closed span got a day span (a span alone had none): the report finds
+        // such spans where the day spans leave room for them, so it reads as many spans and no more raw rounds,
+        // and keeps every number.
+        let before = try windows.map { try reader.report(window: $0).method }
+        let singles = try await DatabaseQueue(path: path).write { db -> Int in
+            try db.execute(sql: """
+                DELETE FROM rollup_day WHERE EXISTS (SELECT 1 FROM rollup h WHERE h.first_ms = rollup_day.first_ms
+                    AND h.target_id = rollup_day.target_id AND h.run_id = rollup_day.run_id
+                    AND h.last_ms = rollup_day.last_ms)
+                """)
+            return db.changesCount
+        }
+        #expect(singles > 0)
+        for (window, method) in zip(windows, before) {
+            let report = try reader.report(window: window)
+            #expect(report.method.rollupSpans == method.rollupSpans && report.method.rawRounds == method.rawRounds,
+                    "\(report.method) vs \(method)")
+            expectSameNumbers(report, try reader.report(window: window, useRollups: false),
+                              "without single day spans, \(window.sinceMs)")
+        }
     }
 
     @Test("histogram percentiles stay within 0.5% of exact nearest rank; stored bytes read back the same")

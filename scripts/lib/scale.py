@@ -37,9 +37,14 @@ def seeded(options, odds):
     name = f"scale-{options.targets}x{options.days}d" + ("" if odds == STORMY else f"-odds{odds}")
     db = os.path.join(options.workdir, name + ".sqlite")
     stamp = db + ".stamp"
-    # The schema's text is part of the key: a migration edited before release must not leave an old cache.
-    migrations = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "..", "migrations", "*.sql")))
-    schema = hashlib.sha256(b"".join(open(path, "rb").read() for path in migrations)).hexdigest()[:12]
+    # The schema's text and the code that decides what is stored are part of the key: a migration edited before
+    # release, or spans cut another way, must not leave an old cache.
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    stored = sorted(glob.glob(os.path.join(root, "migrations", "*.sql"))) + [
+        os.path.join(root, "Sources", "JinaHistoryKit", *part.split("/")) for part in (
+            "Domain/RollupSpan.swift", "Domain/RollupTracker.swift", "Domain/LooseRounds.swift",
+            "Recording/HistorySeeder.swift", "Storage/HistoryWriter.swift", "Storage/LooseRoundsCodec.swift")]
+    schema = hashlib.sha256(b"".join(open(path, "rb").read() for path in stored)).hexdigest()[:12]
     key = f"{version} {options.targets} {options.days} {odds} {schema}"
     if not (os.path.exists(db) and os.path.exists(stamp) and open(stamp).read() == key):
         for suffix in ("", "-wal", "-shm"):

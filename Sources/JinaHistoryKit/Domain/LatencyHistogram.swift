@@ -122,13 +122,21 @@ public struct LatencyHistogram: Hashable, Sendable {
     /// - throws: ``JinaHistoryError`` (storage) when the bytes are not a histogram or do not add up to `count`.
     public init(encodedBuckets data: Data, count: Int64, sumUs: Int64, sumSquaresUs: Double, minUs: Int64,
                 maxUs: Int64) throws {
-        // Two passes over the bytes: the index range first, so the dense counts are allocated once.
+        // One pass over the bytes into (index, count) pairs on the stack (each pair takes two bytes or more), then
+        // the dense counts allocated once at their size: a month's report decodes thousands of these.
         let total = try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int64 in
-            let range = try Self.scanBuckets(bytes, into: nil)
-            guard range.total > 0 else { return 0 }
-            firstIndex = range.first
-            counts = Array(repeating: 0, count: Int(range.last - range.first) + 1)
-            return try counts.withUnsafeMutableBufferPointer { try Self.scanBuckets(bytes, into: $0).total }
+            try withUnsafeTemporaryAllocation(of: (Int32, Int64).self, capacity: bytes.count / 2 + 1) { pairs in
+                let (found, total) = try Self.scanBuckets(bytes, into: pairs)
+                guard found > 0 else { return 0 }
+                let first = pairs[0].0
+                firstIndex = first
+                counts = Array(unsafeUninitializedCapacity: Int(pairs[found - 1].0 - first) + 1) { dense, initialized in
+                    dense.initialize(repeating: 0)
+                    for pair in pairs[..<found] { dense[Int(pair.0 - first)] = pair.1 }
+                    initialized = dense.count
+                }
+                return total
+            }
         }
         guard total == count else { throw Self.damaged }
         self.count = count
@@ -140,33 +148,34 @@ public struct LatencyHistogram: Hashable, Sendable {
 
     private static var damaged: JinaHistoryError { .storage("a rollup's latency histogram is damaged") }
 
-    /// Reads encoded buckets: their first and last index and total count, and with `counts` (spanning exactly
-    /// that range) their counts too.
-    private static func scanBuckets(_ bytes: UnsafeRawBufferPointer, into counts: UnsafeMutableBufferPointer<Int64>?)
-        throws -> (first: Int32, last: Int32, total: Int64)
+    /// Reads encoded buckets into `pairs` (room for one per two bytes, in index order): how many, and their total
+    /// count.
+    private static func scanBuckets(_ bytes: UnsafeRawBufferPointer,
+                                    into pairs: UnsafeMutableBufferPointer<(Int32, Int64)>) throws
+        -> (found: Int, total: Int64)
     {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return (0, 0, 0) }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return (0, 0) }
+        let end = bytes.count
         var position = 0
         var index: Int32 = 0
-        var first: Int32 = 0
-        var started = false
+        var first: Int32 = -1
         var total: Int64 = 0
-        while position < bytes.count {
-            let delta = Varint.read(base, bytes.count, &position)
-            let value = Varint.read(base, bytes.count, &position)
+        var found = 0
+        while position < end {
+            let delta = Varint.read(base, end, &position)
+            let value = Varint.read(base, end, &position)
             // Indices only grow, and real ones stay below about 4,400 (a microsecond count of Int64.max); a broken
             // varint reads as UInt64.max and fails here too.
-            guard delta <= 10_000, !started || delta > 0, value <= UInt64(Int64.max) else { throw Self.damaged }
-            index += Int32(delta)
-            if !started {
-                first = index
-                started = true
-            }
+            guard delta <= 10_000, first < 0 || delta > 0, value <= UInt64(Int64.max), found < pairs.count
+            else { throw Self.damaged }
+            index &+= Int32(truncatingIfNeeded: delta)
+            if first < 0 { first = index }
             let (sum, overflow) = total.addingReportingOverflow(Int64(value))
             guard !overflow, index - first < 10_000 else { throw Self.damaged }
             total = sum
-            if let counts { counts[Int(index - first)] = Int64(value) }
+            pairs[found] = (index, Int64(value))
+            found += 1
         }
-        return (first, index, total)
+        return (found, total)
     }
 }

@@ -5,6 +5,9 @@
 public struct LooseRounds: Hashable, Sendable {
     /// At most this many rounds per stretch, so a flapping target holds a bounded buffer and a row stays small.
     public static let maximumRounds = 256
+    /// No stretch crosses a multiple of this (UTC clock hours): a report looks this far back for the stretches
+    /// that reach into its window.
+    public static let periodMs: Int64 = 3_600_000
 
     /// Target row id.
     public var targetId: Int64

@@ -1,13 +1,23 @@
-/// A stretch of one target's rounds in one recorder run, within one clock hour, on consecutive slots, in which
-/// every round only continued the state the target was already in (steady up, or steady down inside an
-/// outage). Such rounds change a report only by time and counts, so the report reads the span in their place:
-/// its verdict holds from the first slot to the last, its counts and latency histograms are those of its rounds,
-/// and its last round's verdict holds on as any round's does (migrations/0004_rollups.sql).
+/// A stretch of one target's rounds in one recorder run, within one slot of the UTC clock
+/// (``periodMs(intervalMs:)``), on consecutive slots, in which every round only continued the state the target was
+/// already in (steady up, or steady down inside an outage). Such rounds change a report only by time and counts,
+/// so the report reads the span in their place: its verdict holds from the first slot to the last, its counts and
+/// latency histograms are those of its rounds, and its last round's verdict holds on as any round's does
+/// (migrations/0004_rollups.sql).
 public struct RollupSpan: Hashable, Sendable {
-    /// Spans never cross a multiple of this (UTC clock hours), so a report's window edge cuts at most one per
-    /// target, and that one is read as raw rounds.
-    public static let periodMs: Int64 = 3_600_000
-    /// Day spans (hour spans joined, migrations/0005_day_rollups.sql) never cross a multiple of this (UTC days).
+    /// Spans of a target probed every `intervalMs` never cross a multiple of this, so a report's window edge cuts
+    /// at most one per target, and that one's rounds are read raw: ten minutes (at most 600 rounds at 1 s) below
+    /// a 5 s interval, the clock hour (at most 720 rounds at 5 s, 60 at 1 min) from there on, so that a span
+    /// still holds enough rounds to be worth its row.
+    public static func periodMs(intervalMs: Int64) -> Int64 {
+        intervalMs < 5_000 ? 600_000 : longestMs
+    }
+
+    /// No span of the recorder's table is longer than this, whichever version of jina-history recorded it (all
+    /// were cut by the clock hour before ten-minute slots): how far back a report looks for the spans that reach
+    /// into its window.
+    public static let longestMs: Int64 = 3_600_000
+    /// Day spans (spans joined, migrations/0005_day_rollups.sql) never cross a multiple of this (UTC days).
     public static let dayMs: Int64 = 86_400_000
     /// Spans shorter than this are not stored: their rounds cost less read raw than a span row costs on disk.
     public static let minimumRounds = 10
@@ -63,10 +73,11 @@ public struct RollupSpan: Hashable, Sendable {
         self.failure = failure
     }
 
-    /// Whether `round` can join: same verdict, the very next slot, the same clock hour.
+    /// Whether `round` can join: same verdict, the very next slot, the same slot of the clock.
     public func accepts(_ round: RoundRecord, intervalMs: Int64) -> Bool {
-        round.verdict == verdict && round.scheduledMs == lastMs + intervalMs
-            && Self.period(of: round.scheduledMs) == Self.period(of: firstMs)
+        let periodMs = Self.periodMs(intervalMs: intervalMs)
+        return round.verdict == verdict && round.scheduledMs == lastMs + intervalMs
+            && round.scheduledMs.floorDivided(by: periodMs) == firstMs.floorDivided(by: periodMs)
     }
 
     /// Adds `round` (checked by ``accepts(_:intervalMs:)`` first).
@@ -92,7 +103,7 @@ public struct RollupSpan: Hashable, Sendable {
     }
 
     /// Whether `next`, a closed span of the same target and run, continues this one within its UTC day: the
-    /// same verdict from the very next slot on. Such spans are one stretch of steady rounds, cut only by the hour.
+    /// same verdict from the very next slot on. Such spans are one stretch of steady rounds, cut only by the clock.
     public func isContinued(by next: RollupSpan, intervalMs: Int64) -> Bool {
         next.targetId == targetId && next.runId == runId && next.verdict == verdict
             && next.firstMs == lastMs + intervalMs
@@ -108,11 +119,6 @@ public struct RollupSpan: Hashable, Sendable {
         attempts += next.attempts
         success.merge(next.success)
         failure.merge(next.failure)
-    }
-
-    /// The clock hour a slot belongs to.
-    private static func period(of ms: Int64) -> Int64 {
-        ms.floorDivided(by: periodMs)
     }
 
     /// How many of its rounds have their slot in `range`: they lie one interval apart from the first slot.

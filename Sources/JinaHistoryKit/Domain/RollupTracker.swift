@@ -1,8 +1,8 @@
 /// Cuts one target's rounds of one recorder run into ``RollupSpan``s as they are recorded. A round joins the
 /// open span only when it continues what the target already was: no transition, the same verdict as the round
 /// before it, a state that matches that verdict, and the next slot of the grid. Anything else (a transition, a
-/// skipped slot, a missing round, a new clock hour) closes the span; the round itself starts a new one only if
-/// it too was steady. Closed spans worth storing are joined into day spans as long as they continue one another.
+/// skipped slot, a missing round, a new slot of the clock) closes the span; the round itself starts a new one only
+/// if it too was steady. Closed spans worth storing are joined into day spans as long as they continue one another.
 /// The rounds no stored span will cover are gathered into ``LooseRounds``, handed out by ``takeLoose()``.
 public struct RollupTracker: Sendable {
     /// The target's interval in this run.
@@ -15,18 +15,14 @@ public struct RollupTracker: Sendable {
     private var lastVerdict: RoundVerdict?
     /// The span still growing.
     public private(set) var open: RollupSpan?
-    /// The closed, stored spans joined so far into one stretch within a UTC day, and how many.
-    private var day: RollupSpan?
-    private var dayParts = 0
+    /// The closed, stored spans joined so far into one stretch within a UTC day.
+    public private(set) var day: RollupSpan?
     /// Rounds no stored span covers, not yet handed out: consecutive, within one clock hour.
     private var loose: [RoundRecord] = []
     /// The open span's rounds while it is too short to be stored: loose rounds if it closes so.
     private var openRounds: [RoundRecord] = []
     /// Loose stretches complete and not yet taken.
     private var ready: [LooseRounds] = []
-
-    /// The day span the last closed span grew, once it joins two or more spans (one alone would repeat its row).
-    public var storableDay: RollupSpan? { dayParts >= 2 ? day : nil }
 
     /// Starts tracking a target at the start of a run (state unknown).
     public init(intervalMs: Int64, targetId: Int64, runId: Int64) {
@@ -79,13 +75,15 @@ public struct RollupTracker: Sendable {
         return ready
     }
 
-    /// The growing span closed as the run ends, the day span it grows (when storable), and the loose rounds
-    /// still held.
+    /// The growing span closed as the run ends, the day span it grows (none when it is alone: a report searches
+    /// for spans at the end of a run anyway, and a copy of its row would cost a short run's history more than
+    /// it saves), and the loose rounds still held.
     public func closingRun() -> (open: RollupSpan?, day: RollupSpan?, loose: [LooseRounds]) {
         var ending = self
         ending.open.map { ending.close($0) }
         ending.flushLoose()
-        return (open, ending.storableDay, ending.ready)
+        let alone = ending.day != nil && ending.day?.firstMs == open?.firstMs
+        return (open, alone ? nil : ending.day, ending.ready)
     }
 
     /// Ends `closed`: joins it into its day span, and if it is too short to be stored, its rounds are loose.
@@ -108,8 +106,8 @@ public struct RollupTracker: Sendable {
 
     private mutating func addLoose(_ round: RoundRecord) {
         if let first = loose.first, loose.count >= LooseRounds.maximumRounds
-            || first.scheduledMs.floorDivided(by: RollupSpan.periodMs)
-                != round.scheduledMs.floorDivided(by: RollupSpan.periodMs)
+            || first.scheduledMs.floorDivided(by: LooseRounds.periodMs)
+                != round.scheduledMs.floorDivided(by: LooseRounds.periodMs)
         {
             flushLoose()
         }
@@ -122,21 +120,19 @@ public struct RollupTracker: Sendable {
         loose = []
     }
 
-    /// Joins a closed span into the day span, or starts a new one with it; a span too short to be stored ends
-    /// the day span, which must only hold stored spans.
+    /// Joins a closed span into the day span, or starts a new one with it (even one span alone is a day span:
+    /// then every closed stored span lies in one, and a report looks for spans outside them only where it must);
+    /// a span too short to be stored ends the day span, which must only hold stored spans.
     private mutating func joinDay(_ closed: RollupSpan) {
         guard closed.isWorthStoring else {
             day = nil
-            dayParts = 0
             return
         }
         if var joined = day, joined.isContinued(by: closed, intervalMs: intervalMs) {
             joined.join(closed)
             day = joined
-            dayParts += 1
         } else {
             day = closed
-            dayParts = 1
         }
     }
 }

@@ -5,7 +5,17 @@ import Foundation
 public enum JSONReportRenderer {
     /// The report as pretty-printed JSON with sorted keys.
     public static func render(_ report: HistoryReport) -> String {
-        let document: JSONObject = [
+        JSONText.pretty(document(report))
+    }
+
+    /// The same text as UTF-8 bytes ending in a newline, as `report --format json` writes it: a month's text is
+    /// not copied into a string and back.
+    public static func renderLine(_ report: HistoryReport) -> [UInt8] {
+        JSONText.prettyBytes(document(report), terminator: "\n")
+    }
+
+    private static func document(_ report: HistoryReport) -> JSONObject {
+        [
             "schema_version": HistoryReport.schemaVersion,
             "generated_at": TimeText.rfc3339(report.generatedAtMs),
             "window": [
@@ -27,7 +37,6 @@ public enum JSONReportRenderer {
                 ]
             },
         ]
-        return JSONText.pretty(document)
     }
 
     private static func target(_ target: TargetReport) -> JSONObject {
@@ -45,7 +54,7 @@ public enum JSONReportRenderer {
             "attempts": ["total": target.attempts.total, "ok": target.attempts.ok] as JSONObject,
             "latency_ms": latency(target.successLatency),
             "time_to_fail_ms": latency(target.failureLatency),
-            "outages": target.outages.map(outage),
+            "outages": target.outages.map(OutageJSON.init),
             "strip": String(target.strip.map(\.symbol)),
             "policy": target.policy.map { policy -> JSONObject in
                 [
@@ -71,17 +80,27 @@ public enum JSONReportRenderer {
         ]
     }
 
-    private static func outage(_ outage: Outage) -> JSONObject {
-        [
-            "started_at": TimeText.rfc3339(outage.startedMs), "confirmed_at": TimeText.rfc3339(outage.confirmedMs),
-            "ended_at": outage.endedMs.map(TimeText.rfc3339), "ongoing": outage.endedMs == nil,
-            "duration_s": seconds(outage.durationMs), "failed_rounds": outage.failedRounds,
-            "error_class": outage.firstFailure?.errorClass.rawValue,
-            "error_message": outage.firstFailure?.message,
-            "exception": outage.firstFailure.map(\.exception).flatMap { $0.isEmpty ? nil : $0 },
-            "deployment": outage.firstFailure.map(\.deployment).flatMap { $0.isEmpty ? nil : $0 },
-            "layer": outage.layer?.rawValue, "flaps": outage.flaps,
-        ]
+    /// An outage's object, written member by member: a month's report writes thousands of them.
+    private struct OutageJSON: JSONWritable {
+        let outage: Outage
+
+        func writeJSON(depth: Int, into text: inout [UInt8]) {
+            let failure = outage.firstFailure
+            var object = JSONText.ObjectWriter(depth: depth, into: &text)
+            object.member("confirmed_at", TimeText.rfc3339(outage.confirmedMs), into: &text)
+            object.member("deployment", failure.map(\.deployment).flatMap { $0.isEmpty ? nil : $0 }, into: &text)
+            object.member("duration_s", seconds(outage.durationMs), into: &text)
+            object.member("ended_at", outage.endedMs.map(TimeText.rfc3339), into: &text)
+            object.member("error_class", failure?.errorClass.rawValue, into: &text)
+            object.member("error_message", failure?.message, into: &text)
+            object.member("exception", failure.map(\.exception).flatMap { $0.isEmpty ? nil : $0 }, into: &text)
+            object.member("failed_rounds", outage.failedRounds, into: &text)
+            object.member("flaps", outage.flaps, into: &text)
+            object.member("layer", outage.layer?.rawValue, into: &text)
+            object.member("ongoing", outage.endedMs == nil, into: &text)
+            object.member("started_at", TimeText.rfc3339(outage.startedMs), into: &text)
+            object.end(into: &text)
+        }
     }
 
     private static func latency(_ summary: LatencySummary) -> JSONObject {

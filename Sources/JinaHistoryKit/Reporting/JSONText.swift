@@ -15,11 +15,19 @@ protocol JSONWritable {
 enum JSONText {
     /// The JSON text of `value`, indented by two spaces, keys sorted, `/` not escaped.
     static func pretty(_ value: some JSONWritable) -> String {
+        String(decoding: prettyBytes(value), as: UTF8.self)
+    }
+
+    /// The same text as UTF-8 bytes, followed by `terminator`.
+    static func prettyBytes(_ value: some JSONWritable, terminator: String = "") -> [UInt8] {
         // Bytes, not a `String`: appending thousands of short pieces to a string cost more than building them.
+        // Room for a stormy month's report at once: the allocator maps it lazily, so a small report touches only
+        // the pages it writes, and a large one is not copied as it grows.
         var text: [UInt8] = []
-        text.reserveCapacity(64 * 1_024)
+        text.reserveCapacity(4 << 20)
         value.writeJSON(depth: 0, into: &text)
-        return String(decoding: text, as: UTF8.self)
+        text.append(contentsOf: terminator.utf8)
+        return text
     }
 
     fileprivate static func writeArray(_ count: Int, depth: Int, into text: inout [UInt8],
@@ -39,14 +47,69 @@ enum JSONText {
         text.append(UInt8(ascii: "]"))
     }
 
-    fileprivate static func indent(_ depth: Int, _ text: inout [UInt8]) {
-        text.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+    /// Writes one object member by member, for objects written thousands of times: each value is written as its
+    /// own type, without the boxing a ``JSONObject``'s values need. The caller gives the keys in sorted order.
+    struct ObjectWriter {
+        private let depth: Int
+        private var members = 0
+        #if DEBUG
+        private var lastKey = ""
+        #endif
+
+        /// Starts an object nested `depth` levels deep.
+        init(depth: Int, into text: inout [UInt8]) {
+            self.depth = depth
+            text.append(UInt8(ascii: "{"))
+        }
+
+        /// Writes `key : value`.
+        mutating func member(_ key: String, _ value: some JSONWritable, into text: inout [UInt8]) {
+            #if DEBUG
+            precondition(members == 0 || lastKey < key, "JSON keys must be given sorted: \(lastKey) before \(key)")
+            lastKey = key
+            #endif
+            text.append(contentsOf: members == 0 ? "\n".utf8 : ",\n".utf8)
+            members += 1
+            JSONText.indent(depth + 1, &text)
+            JSONText.writeString(key, into: &text)
+            text.append(contentsOf: " : ".utf8)
+            value.writeJSON(depth: depth + 1, into: &text)
+        }
+
+        /// Closes the object.
+        func end(into text: inout [UInt8]) {
+            guard members > 0 else {
+                text.append(UInt8(ascii: "}"))
+                return
+            }
+            text.append(UInt8(ascii: "\n"))
+            JSONText.indent(depth, &text)
+            text.append(UInt8(ascii: "}"))
+        }
     }
+
+    fileprivate static func indent(_ depth: Int, _ text: inout [UInt8]) {
+        // Copied from a row of spaces: appending a repeated element goes byte by byte.
+        var rest = 2 * depth
+        while rest > 0 {
+            let step = min(rest, spaces.count)
+            spaces.withUnsafeBufferPointer { text.append(contentsOf: $0[..<step]) }
+            rest -= step
+        }
+    }
+
+    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 32)
 
     fileprivate static func writeString(_ string: String, into text: inout [UInt8]) {
         text.append(UInt8(ascii: "\""))
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            text.append(contentsOf: string.utf8)
+        // Most strings need no escape: checked and copied from the string's own bytes, not its UTF-8 view's.
+        let plain = string.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+            else { return false }
+            text.append(contentsOf: bytes)
+            return true
+        }
+        if plain == true {
             text.append(UInt8(ascii: "\""))
             return
         }

@@ -277,10 +277,13 @@ private struct TargetAccumulator: Sendable {
         case .skipped: report.rounds.skipped += 1
         case .up:
             report.rounds.up += 1
-            if round.readinessAttempts.contains(where: { !$0.succeeded }) { report.rounds.flaky += 1 }
+            if round.attempts.contains(where: { $0.role == .readiness && !$0.succeeded }) {
+                report.rounds.flaky += 1
+            }
         case .down: report.rounds.down += 1
         }
-        for attempt in round.readinessAttempts {
+        // The attempts in place, not `readinessAttempts` (a filtered copy per round).
+        for attempt in round.attempts where attempt.role == .readiness {
             report.attempts.total += 1
             if attempt.succeeded {
                 report.attempts.ok += 1
@@ -325,7 +328,7 @@ private struct TargetAccumulator: Sendable {
             successLatencies.merge(span.success)
             failureLatencies.merge(span.failure)
             // A span longer than a strip bucket lends its latencies to each bucket it overlaps: the chart's
-            // resolution is then the span's hour.
+            // resolution is then the span's length.
             let start = max(span.firstMs, window.sinceMs)
             let end = min(span.lastMs + 1, window.untilMs)
             if !bucketLatencies.isEmpty {

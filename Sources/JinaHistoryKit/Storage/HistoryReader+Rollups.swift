@@ -2,17 +2,17 @@ import Foundation
 import GRDB
 
 extension HistoryReader {
-    /// The spans of `table` whose keys are given as a JSON array of `[first_ms, target_id, run_id]`, with all
-    /// they hold (read by column position), in the array's order: one primary-key search each, so the rows a
-    /// report does not use (hour spans inside day spans) are never read.
+    /// The spans of `table` that begin in `[?, ?)` and end at or after `?`, with all they hold (read by column
+    /// position), in key order: one range of the primary key, read where the first pass found the spans a report
+    /// uses (the day table's, or the finer table's where day spans leave room), so the finer spans inside day
+    /// spans are never read.
     static func rollupSpansSQL(_ table: RollupTable) -> String {
         """
-        SELECT r.target_id, r.run_id, r.first_ms, r.last_ms, r.verdict, r.last_duration_us, r.rounds, r.flaky,
-               r.attempts, r.ok_attempts, r.ok_histogram, r.ok_sum_us, r.ok_sum_sq_us, r.ok_min_us, r.ok_max_us,
-               r.fail_histogram, r.fail_sum_us, r.fail_sum_sq_us, r.fail_min_us, r.fail_max_us
-        FROM json_each(?) AS w CROSS JOIN \(table.rawValue) r
-        WHERE r.first_ms = json_extract(w.value, '$[0]') AND r.target_id = json_extract(w.value, '$[1]')
-          AND r.run_id = json_extract(w.value, '$[2]')
+        SELECT target_id, run_id, first_ms, last_ms, verdict, last_duration_us, rounds, flaky, attempts,
+               ok_attempts, ok_histogram, ok_sum_us, ok_sum_sq_us, ok_min_us, ok_max_us,
+               fail_histogram, fail_sum_us, fail_sum_sq_us, fail_min_us, fail_max_us
+        FROM \(table.rawValue) WHERE first_ms >= ? AND first_ms < ? AND last_ms >= ?
+        ORDER BY first_ms, target_id, run_id
         """
     }
 
@@ -41,13 +41,13 @@ extension HistoryReader {
     /// instead of a search per stretch in `round` and `attempt`; what a crash left uncopied is read from those.
     ///
     /// A span is used when it lies wholly before the window (replay only) or wholly inside it. Day spans come
-    /// first, and an hour span inside a used day span is left out (every hour span lies inside one day span or
-    /// outside all); where the window's edge cuts a day span, its hour spans stand in, and an hour span cut by
-    /// the edge is read as its rounds, unless those were pruned. The raw rounds come from one query over every
-    /// stretch no used span covers; every target's rows of a stretch come back, and those a span covers are
-    /// skipped before they are built. Spans are read twice: their keys first (which are used, which rounds to
-    /// read), then by those keys, one at a time in slot order with the rounds, so a report holds no more than one
-    /// span's histograms per table.
+    /// first; the finer spans are searched only where the used day spans leave room for one (every finer span lies
+    /// inside one day span or outside all); where the window's edge cuts a day span, its finer spans stand in,
+    /// and a finer span cut by the edge is read as its rounds, unless those were pruned. The raw rounds come from
+    /// one query over every stretch no used span covers; every target's rows of a stretch come back, and those a
+    /// span covers are skipped before they are built. Spans are read twice over the same ranges: their keys first
+    /// (which are used, which rounds to read), then their rows, one at a time in slot order with the rounds, so a
+    /// report holds no more than one span's histograms per table.
     static func feedRounds(_ db: Database, into builder: inout ReportBuilder, fromMs: Int64,
                            targets: [StoredTarget], runs: [RecorderRunSpan], tables: [RollupTable],
                            looseRounds: Bool) throws {
@@ -57,30 +57,42 @@ extension HistoryReader {
             return
         }
         let prunedBeforeMs = try Int64.fetchOne(db, sql: "SELECT max(before_ms) FROM prune") ?? Int64.min
-        // Wholly inside the window, or before it for the replay; or, once its rounds are pruned, an hour span even
+        // Wholly inside the window, or before it for the replay; or, once its rounds are pruned, a finer span even
         // where the window's edge cuts it (a day span cut so would share its counts out over a day, not an hour).
         func usable(_ key: SpanKey, _ table: RollupTable) -> Bool {
             key.firstMs >= fromMs
                 && (key.lastMs < window.sinceMs || key.firstMs >= window.sinceMs && key.lastMs < window.untilMs)
-                || table == .hour && key.lastMs < prunedBeforeMs
+                || table == .base && key.lastMs < prunedBeforeMs
         }
-        func arguments(_ table: RollupTable) -> StatementArguments {
-            [fromMs - table.periodMs, window.untilMs, fromMs]
-        }
-        // Coarsest first: each table's used spans leave out the finer spans inside them.
-        var used: [RollupTable: [SpanKey]] = [:]
+        // Coarsest first: each table's used spans leave out the finer spans inside them, and the finer table is
+        // searched only where the coarser one's used spans leave room for a span.
+        var used: [RollupTable: (ranges: [Range<Int64>], keys: [SpanKey])] = [:]
         var all: [SpanKey] = []
         for table in RollupTable.allCases.reversed() where tables.contains(table) {
             var inside = SpanCoverage(all)
             var keys: [SpanKey] = []
-            let rows = try Row.fetchCursor(db, sql: rollupSpanKeysSQL(table), arguments: arguments(table))
-            while let row = try rows.next() {
-                let key = SpanKey(targetId: row[0], runId: row[1], firstMs: row[2], lastMs: row[3])
-                guard usable(key, table), !inside.covers(targetId: key.targetId, runId: key.runId, slotMs: key.firstMs)
-                else { continue }
-                keys.append(key)
+            // Where a span of this table may begin outside the coarser spans used: for a month with day spans, the
+            // days the window's edges cut, the ends of recorder runs and the recorder's gaps, since every closed
+            // span lies in a day span (history recorded before a span alone got one leaves more room, read as
+            // correctly).
+            let searched = all.isEmpty ? [(fromMs - table.longestMs)..<window.untilMs]
+                : uncoveredStretches(fromMs: fromMs - table.longestMs, untilMs: window.untilMs, spans: all,
+                                     targets: targets, runs: runs, shortestMs: { target in
+                                         let intervalMs = target.policies.values.map(\.intervalMs).min() ?? 0
+                                         return Int64(RollupSpan.minimumRounds - 1) * intervalMs
+                                     }).map(\.range)
+            let statement = try db.cachedStatement(sql: rollupSpanKeysSQL(table))
+            for range in searched {
+                let rows = try Row.fetchCursor(statement, arguments: [range.lowerBound, range.upperBound, fromMs])
+                while let row = try rows.next() {
+                    let key = SpanKey(targetId: row[0], runId: row[1], firstMs: row[2], lastMs: row[3])
+                    guard usable(key, table),
+                        !inside.covers(targetId: key.targetId, runId: key.runId, slotMs: key.firstMs)
+                    else { continue }
+                    keys.append(key)
+                }
             }
-            used[table] = keys
+            used[table] = (searched, keys)
             all = (all + keys).sorted(by: SpanKey.inKeyOrder)
         }
         let loose = looseRounds ? try LooseStretch.fetch(db, fromMs: fromMs, untilMs: window.untilMs) : []
@@ -97,9 +109,9 @@ extension HistoryReader {
             return detail
         }
         var coverage = SpanCoverage(all)
-        var streams = try used.map { table, keys in
-            let keysJSON = "[" + keys.map { "[\($0.firstMs),\($0.targetId),\($0.runId)]" }.joined(separator: ",") + "]"
-            return try SpanStream(try Row.fetchCursor(db, sql: rollupSpansSQL(table), arguments: [keysJSON]), keys)
+        var streams = try used.map { table, use in
+            try SpanStream(try db.cachedStatement(sql: rollupSpansSQL(table)), ranges: use.ranges, keys: use.keys,
+                           endingFrom: fromMs)
         }
         func feedSpans(before ms: Int64) throws {
             while true {
@@ -122,7 +134,8 @@ extension HistoryReader {
                                  runId: span.runId) { builder.add($0) }
             }
         }
-        let ranges = rawRanges(fromMs: fromMs, untilMs: window.untilMs, spans: all, targets: targets, runs: runs)
+        let ranges = uncoveredStretches(fromMs: fromMs, untilMs: window.untilMs, spans: all, targets: targets,
+                                        runs: runs)
         try forEachRound(db, in: ranges, skipping: { coverage.covers(targetId: $0, runId: $1, slotMs: $2) }) { stored in
             try feedSpans(before: stored.round.scheduledMs + 1)
             builder.add(stored)
@@ -131,11 +144,14 @@ extension HistoryReader {
     }
 
     /// The stretches where some target may have rounds no span covers: each target's recorder runs (start to
-    /// last heartbeat or stop) within `[fromMs, untilMs)`, less its spans, merged across targets. Two spans of a
-    /// run on adjacent slots leave nothing between them. A stretch only one target needs names it, so SQLite
-    /// passes over the other targets' rows (around a transition, they are inside spans) instead of returning them.
-    private static func rawRanges(fromMs: Int64, untilMs: Int64, spans: [SpanKey], targets: [StoredTarget],
-                                  runs: [RecorderRunSpan]) -> [SlotStretch] {
+    /// last heartbeat or stop) within `[fromMs, untilMs)`, less its spans, merged across targets; only those at
+    /// least `shortestMs` of their target long. Two spans of a run on adjacent slots leave nothing between them. A
+    /// stretch only one target needs names it, so SQLite passes over the other targets' rows (around a transition,
+    /// they are inside spans) instead of returning them.
+    private static func uncoveredStretches(fromMs: Int64, untilMs: Int64, spans: [SpanKey],
+                                           targets: [StoredTarget], runs: [RecorderRunSpan],
+                                           shortestMs: (StoredTarget) -> Int64 = { _ in 1 }) -> [SlotStretch]
+    {
         let spansByTarget = Dictionary(grouping: spans, by: \.targetId)
         let runExtents = Dictionary(uniqueKeysWithValues: runs.map { run in
             (run.id, run.startedMs..<(max(run.heartbeatMs, run.stoppedMs ?? run.heartbeatMs) + 1))
@@ -161,19 +177,20 @@ extension HistoryReader {
                     return lower..<max(lower, min(extent.upperBound, untilMs))
                 }
                 .filter { !$0.isEmpty }
+            let shortest = max(1, shortestMs(target))
+            func add(_ range: Range<Int64>) {
+                guard range.upperBound - range.lowerBound >= shortest else { return }
+                uncovered.append(SlotStretch(range, targetId: target.id))
+            }
             for extent in extents {
                 var cursor = extent.lowerBound
                 var index = covered.partitioningIndex(where: { $0.upperBound > extent.lowerBound })
                 while index < covered.count, covered[index].lowerBound < extent.upperBound {
-                    if covered[index].lowerBound > cursor {
-                        uncovered.append(SlotStretch(cursor..<covered[index].lowerBound, targetId: target.id))
-                    }
+                    if covered[index].lowerBound > cursor { add(cursor..<covered[index].lowerBound) }
                     cursor = max(cursor, covered[index].upperBound)
                     index += 1
                 }
-                if cursor < extent.upperBound {
-                    uncovered.append(SlotStretch(cursor..<extent.upperBound, targetId: target.id))
-                }
+                if cursor < extent.upperBound { add(cursor..<extent.upperBound) }
             }
         }
         var merged: [SlotStretch] = []
@@ -213,7 +230,7 @@ private struct LooseStretch {
     static func fetch(_ db: Database, fromMs: Int64, untilMs: Int64) throws -> [LooseStretch] {
         // A cursor: its rows are read in place, not copied into rows first.
         let rows = try Row.fetchCursor(db.cachedStatement(sql: HistoryReader.looseRoundsSQL),
-                                       arguments: [fromMs - RollupSpan.periodMs, untilMs, fromMs])
+                                       arguments: [fromMs - LooseRounds.periodMs, untilMs, fromMs])
         var stretches: [LooseStretch] = []
         while let row = try rows.next() {
             let key = SpanKey(targetId: row[1], runId: row[2], firstMs: row[0], lastMs: row[3])
@@ -228,18 +245,36 @@ private struct LooseStretch {
     }
 }
 
-/// One table's used spans (chosen by key in the first pass), read by those keys and decoded one at a time.
+/// One table's used spans (chosen by key in the first pass), read over the ranges the first pass searched, in
+/// key order, and decoded one at a time; the rows in between that are not used are passed over undecoded.
 private struct SpanStream {
-    private let rows: RowCursor
+    private let statement: Statement
+    private let ranges: [Range<Int64>]
+    private let endingFromMs: Int64
+    private var range = -1
+    private var rows: RowCursor?
     private let keys: [SpanKey]
     private var next = 0
     /// The next used span, `nil` once all were read.
     private(set) var pending: RollupSpan?
 
-    init(_ rows: RowCursor, _ keys: [SpanKey]) throws {
-        self.rows = rows
+    init(_ statement: Statement, ranges: [Range<Int64>], keys: [SpanKey], endingFrom endingFromMs: Int64) throws {
+        self.statement = statement
+        self.ranges = ranges
+        self.endingFromMs = endingFromMs
         self.keys = keys
         try advance()
+    }
+
+    /// The next row of the searched ranges, `nil` after the last.
+    private mutating func nextRow() throws -> Row? {
+        while true {
+            if let row = try rows?.next() { return row }
+            range += 1
+            guard range < ranges.count else { return nil }
+            rows = try Row.fetchCursor(statement, arguments: [ranges[range].lowerBound, ranges[range].upperBound,
+                                                              endingFromMs])
+        }
     }
 
     /// The pending span's first slot, `Int64.max` when there is none.
@@ -252,12 +287,16 @@ private struct SpanStream {
     mutating func advance() throws {
         pending = nil
         guard next < keys.count else { return }
-        guard let row = try rows.next() else { throw Self.notAsked }
-        let (firstMs, targetId, runId): (Int64, Int64, Int64) = (row[2], row[0], row[1])
         let key = keys[next]
-        guard firstMs == key.firstMs, targetId == key.targetId, runId == key.runId else { throw Self.notAsked }
-        next += 1
-        pending = try Self.span(row)
+        while true {
+            guard let row = try nextRow() else { throw Self.notAsked }
+            let found = SpanKey(targetId: row[0], runId: row[1], firstMs: row[2], lastMs: row[3])
+            if SpanKey.inKeyOrder(found, key) { continue }
+            guard !SpanKey.inKeyOrder(key, found) else { throw Self.notAsked }
+            next += 1
+            pending = try Self.span(row)
+            return
+        }
     }
 
     private static var notAsked: JinaHistoryError {

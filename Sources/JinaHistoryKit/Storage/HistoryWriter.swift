@@ -141,7 +141,7 @@ public final class HistoryWriter: Sendable {
                 if var tracker = trackers[recorded.targetId], tracker.runId == runId {
                     if let closed = tracker.observe(round, transition: recorded.transition) {
                         spans.append(closed)
-                        tracker.storableDay.map { days.append($0) }
+                        tracker.day.map { days.append($0) }
                     }
                     loose += tracker.takeLoose()
                     trackers[recorded.targetId] = tracker
@@ -169,7 +169,7 @@ public final class HistoryWriter: Sendable {
                 let roundsBefore = before?.firstMs == open.firstMs ? before?.rounds ?? 0 : 0
                 return open.rounds / Self.openSpanStoreRounds > roundsBefore / Self.openSpanStoreRounds ? open : nil
             }
-            try Self.store(spans.filter(\.isWorthStoring), in: .hour, db)
+            try Self.store(spans.filter(\.isWorthStoring), in: .base, db)
             try Self.store(days, in: .day, db)
             try store(loose, db)
             try db.execute(
@@ -285,7 +285,7 @@ public final class HistoryWriter: Sendable {
         }
         // Spans that ended before the horizon of a prune that finished have no rounds left to delete.
         var key: (firstMs: Int64, targetId: Int64, runId: Int64) =
-            ((earlierHorizon ?? Int64.min / 2) - RollupSpan.periodMs, Int64.min, Int64.min)
+            ((earlierHorizon ?? Int64.min / 2) - RollupSpan.longestMs, Int64.min, Int64.min)
         var done = false
         while !done {
             done = try write { db -> Bool in
@@ -319,7 +319,7 @@ public final class HistoryWriter: Sendable {
     }
 
     /// Spans whose rounds one prune transaction deletes: about 36,000 rounds at a 1 s interval.
-    private static let spansPerPruneBatch = 10
+    private static let spansPerPruneBatch = 60
 
     /// Moves free pages to the end of the file and truncates it, in steps (a database created before
     /// incremental auto-vacuum keeps its free pages, which new rounds reuse).
@@ -344,7 +344,7 @@ public final class HistoryWriter: Sendable {
     public func finishRun(_ runId: Int64, stoppedMs: Int64) throws {
         let closing = rollups.withLock { all in all.values.filter { $0.runId == runId }.map { $0.closingRun() } }
         try write { db in
-            try Self.store(closing.compactMap(\.open).filter(\.isWorthStoring), in: .hour, db)
+            try Self.store(closing.compactMap(\.open).filter(\.isWorthStoring), in: .base, db)
             try Self.store(closing.compactMap(\.day), in: .day, db)
             try store(closing.flatMap(\.loose), db)
             try db.execute(

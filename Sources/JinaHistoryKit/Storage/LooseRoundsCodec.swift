@@ -55,7 +55,7 @@ enum LooseRoundsCodec {
             for _ in 0..<count {
                 // A stretch stays within one clock hour; anything more is damage, not a slot.
                 let step = try next()
-                guard step < UInt64(RollupSpan.periodMs) else { throw damaged }
+                guard step < UInt64(LooseRounds.periodMs) else { throw damaged }
                 slotMs += Int64(step)
                 var round = RoundRecord(
                     scheduledMs: slotMs, verdict: RoundVerdict(rawValue: Int(try next())) ?? .down,
