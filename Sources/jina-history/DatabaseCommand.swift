@@ -17,7 +17,7 @@ struct SeedCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(help: "Targets, named seed-0, seed-1, …")
+    @Option(parsing: .unconditional, help: "Targets, named seed-0, seed-1, …")
     var targets = 10
 
     @Option(help: "How much history, ending now (e.g. 1d, 30d).")
@@ -40,16 +40,22 @@ struct SeedCommand: AsyncParsableCommand {
                 throw JinaHistoryError.badInput("--targets and --outage-odds must be 1 or more, --interval at least "
                     + "10ms, --span at least one interval")
             }
-            guard !FileManager.default.fileExists(atPath: database.path) else {
-                throw JinaHistoryError.badInput("\(database.path) exists; db seed writes a new database, give another --db")
+            // Never the default database: synthetic targets must not land in a real history.
+            guard let path = database.db else {
+                throw JinaHistoryError.badInput(
+                    "db seed writes synthetic targets (seed-0, …) into a new database: give it with --db NEW.sqlite")
+            }
+            guard !FileManager.default.fileExists(atPath: path) else {
+                throw JinaHistoryError.badInput("\(path) exists; db seed writes a new database, give another --db")
             }
             let seeder = HistorySeeder(targets: targets, spanMs: spanMs, intervalMs: intervalMs,
                                        endMs: RunClock.wallNowMs(), seed: seed, outageOdds: outageOdds)
             let started = ContinuousClock.now
-            let rounds = try seeder.write(into: HistoryWriter(path: database.path))
+            let rounds = try seeder.write(into: HistoryWriter(path: path))
             let seconds = (ContinuousClock.now - started) / .seconds(1)
-            try Console.output(String(format: "wrote %d rounds of %d targets into %@ in %.1f s (%.0f rounds/s)\n",
-                                      rounds, targets, database.path, seconds, Double(rounds) / max(seconds, 0.001)))
+            try Console.output(String(format: "wrote %d rounds of %d target%@ into %@ in %.1f s (%.0f rounds/s)\n",
+                                      rounds, targets, targets == 1 ? "" : "s", path, seconds,
+                                      Double(rounds) / max(seconds, 0.001)))
         }
     }
 }
@@ -113,12 +119,10 @@ struct StatsCommand: AsyncParsableCommand {
                 ]
             },
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]))
-            ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(
+            withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    private func bytes(_ count: Int64) -> String {
-        ByteCountFormatter.string(fromByteCount: count, countStyle: .binary)
-    }
+    private func bytes(_ count: Int64) -> String { ByteText.binary(count) }
 }

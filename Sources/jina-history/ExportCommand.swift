@@ -9,10 +9,12 @@ struct ExportCommand: AsyncParsableCommand {
         abstract: "Write raw history (rounds, attempts, transitions or outages) of a window as CSV or NDJSON.",
         discussion: "Rows stream in time order from one snapshot, so any size of history exports in constant memory. Times are RFC 3339 UTC.")
 
-    @Option(help: "What to export: rounds, attempts, transitions or outages.")
+    @Option(help: "What to export: rounds, attempts, transitions or outages.",
+            completion: .list(ExportTable.allCases.map(\.rawValue)))
     var what: String
 
-    @Option(help: "csv (with a header line) or ndjson (one JSON object per line).")
+    @Option(help: "csv (with a header line) or ndjson (one JSON object per line).",
+            completion: .list(ExportFormat.allCases.map(\.rawValue)))
     var format = "csv"
 
     @Option(help: "Only this target.")

@@ -14,24 +14,33 @@ struct PingCommand: AsyncParsableCommand {
             that cannot be written (with --record).
             """)
 
-    @Argument(help: "What the target is: flow, deployment, executor or gateway.")
+    @Argument(help: "What the target is: flow, deployment, executor or gateway.",
+              completion: .list(TargetKind.allCases.map(\.rawValue)))
     var kind: String
 
     @Argument(help: "[grpc://]HOST:PORT, http://HOST:PORT or ws://HOST:PORT (grpcs, https, wss for TLS).")
     var url: String
 
     // Unconditional, so that `--timeout -1` (jina ping's "no timeout") reaches our own error message.
-    @Option(parsing: .unconditional, help: "Deadline of each attempt in milliseconds: connect, call and answer.")
-    var timeout: Int64 = 3_000
+    @Option(parsing: .unconditional,
+            help: "Deadline of each attempt: milliseconds as in jina ping (3000), or a duration (3s, 500ms).")
+    var timeout = "3000"
 
-    @Option(help: "Attempts to make.")
+    @Option(parsing: .unconditional, help: "Attempts to make.")
     var attempts = 1
 
-    @Option(help: "Successful attempts needed for exit 0.")
+    @Option(parsing: .unconditional, help: "Successful attempts needed for exit 0.")
     var minSuccessfulAttempts = 1
 
     @Flag(help: "Also write the round to the history database.")
     var record = false
+
+    @Option(help: """
+        With --record: the period of the series this ping belongs to (the cron job's, e.g. 5m). Its verdict then \
+        holds until the next ping, for at most 2 × this plus its duration; without it, a recorded ping counts as \
+        a round but vouches for no time.
+        """)
+    var every: String?
 
     @Option(help: "Target name in the history database, with --record (default: KIND@URL).")
     var name: String?
@@ -46,36 +55,74 @@ struct PingCommand: AsyncParsableCommand {
             let endpoint = try Endpoint(parsing: url)
             let target = Target(name: name ?? "\(kind.rawValue)@\(endpoint)", kind: kind, endpoint: endpoint,
                                 tls: tls.options)
+            if every != nil, !record {
+                throw JinaHistoryError.badInput("--every is the period of a recorded series; add --record")
+            }
             try requireProbeable([target])
-            let ping = try Ping(target: target, timeoutMs: timeout, attempts: attempts,
-                                minSuccesses: minSuccessfulAttempts, checker: JinaReadinessChecker())
+            let ping = try Ping(target: target, timeoutMs: try Self.milliseconds(timeout), attempts: attempts,
+                                minSuccesses: minSuccessfulAttempts,
+                                everyMs: try every.map { try DurationText.milliseconds($0, flag: "--every") },
+                                checker: JinaReadinessChecker())
             // Opened before probing, so a database that cannot be written is reported before any attempt.
             let writer = record ? try HistoryWriter(path: database.path) : nil
             let clock = RunClock()
             let round = await ping.run(clock: clock) { attempt in
-                print(Self.line(for: attempt, of: target, attempts: attempts))
+                if attempt.role == .readiness { print(Self.line(for: attempt, of: target, attempts: attempts)) }
             }
             guard let round else { throw ExitCode(1) }
+            if let layer = Self.layerLine(round, of: target) { print(layer) }
             let summary = PingSummary(round: round, minSuccesses: minSuccessfulAttempts)
             print(Self.summaryLine(summary))
             if let writer {
                 try ping.record(round, clock: clock, into: writer, version: JinaHistoryVersion.current)
-                print("recorded as \(target.name) in \(writer.path)")
+                print("recorded as \(target.name) in \(writer.path); "
+                    + (ping.everyMs == nil
+                        ? "it vouches for no time (give --every with the period of your pings to count uptime)"
+                        : "its verdict holds until the next ping, at most until "
+                            + TimeText.rfc3339(ping.holdsUntilMs(round))))
             }
             return summary.ready
         }
         if !ready { throw ExitCode(1) }
     }
 
-    static func line(for attempt: AttemptRecord, of target: Target, attempts: Int) -> String {
-        let took = Self.milliseconds(attempt.durationUs)
-        if attempt.role == .gatewayLiveness {
-            return attempt.succeeded
-                ? "gateway of \(target.endpoint): up in \(took) (the gateway answers; what is behind it is not ready)"
-                : "gateway of \(target.endpoint): down in \(took)  \(Self.failureText(attempt))"
+    /// `--timeout` in milliseconds: a bare number is milliseconds, as `jina ping` reads it; a duration has a unit.
+    static func milliseconds(_ text: String) throws -> Int64 {
+        if let milliseconds = Int64(text) { return milliseconds }
+        if text.hasPrefix("-") {
+            throw JinaHistoryError.badInput(
+                "--timeout '\(text)': must be 1 or more milliseconds; every jina-history call has a deadline")
         }
+        return try DurationText.milliseconds(text, flag: "--timeout")
+    }
+
+    static func line(for attempt: AttemptRecord, of target: Target, attempts: Int) -> String {
         let head = "ping \(target.kind.rawValue) on \(target.endpoint), attempt \(attempt.number)/\(attempts): "
+        let took = Self.milliseconds(attempt.durationUs)
         return attempt.succeeded ? head + "ready in \(took)" : head + "not ready in \(took)  \(Self.failureText(attempt))"
+    }
+
+    /// What a failed flow or deployment round says about its layers, in the words of the outage's `layer`: the
+    /// gateway answers (even with an error status) and what is behind it is not ready, or the gateway does not
+    /// answer. A readiness call the server does not implement means the url is not a gateway's.
+    static func layerLine(_ round: RoundRecord, of target: Target) -> String? {
+        let url = target.endpoint.description
+        if round.readinessAttempts.contains(where: { $0.failure?.errorClass == .unimplemented }) {
+            return "\(url) looks like an Executor's: it does not implement dry_run; check it with "
+                + "`jina-history ping executor \(url)` (record: --kind executor)"
+        }
+        guard let liveness = round.attempts.first(where: { $0.role == .gatewayLiveness }),
+            let layer = Outage.Layer(of: round)
+        else { return nil }
+        let took = Self.milliseconds(liveness.durationUs)
+        switch layer {
+        case .flowNotReady:
+            let answer = liveness.rawCode.map { " (code \($0))" } ?? ""
+            return "gateway of \(url): answers in \(took)\(answer); the \(target.kind.rawValue) behind it is not "
+                + "ready (layer flow_not_ready)"
+        case .gatewayUnreachable:
+            return "gateway of \(url): down in \(took)  \(Self.failureText(liveness)) (layer gateway_unreachable)"
+        }
     }
 
     static func summaryLine(_ summary: PingSummary) -> String {

@@ -29,7 +29,7 @@ struct PruneCommand: AsyncParsableCommand {
             let nowMs = RunClock.wallNowMs()
             let beforeMs = nowMs - keepMs
             let result = try HistoryWriter(path: database.path).prune(beforeMs: beforeMs, nowMs: nowMs)
-            let freed = ByteCountFormatter.string(fromByteCount: Int64(result.pagesFreed) * 4_096, countStyle: .binary)
+            let freed = ByteText.binary(Int64(result.pagesFreed) * 4_096)
             try Console.output(
                 "pruned \(result.rounds) raw rounds and \(result.attempts) attempts recorded before "
                     + "\(TimeText.rfc3339(beforeMs)); rollups keep their time and counts; \(freed) given back\n")

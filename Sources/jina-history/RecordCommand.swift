@@ -27,7 +27,8 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "YAML file listing the targets, each with its own name, kind, url, schedule, thresholds, labels and certificates (docs/configuration.md).")
     var config: String?
 
-    @Option(help: "What the targets are: flow, deployment, executor or gateway.")
+    @Option(help: "What the targets are: flow, deployment, executor or gateway.",
+            completion: .list(TargetKind.allCases.map(\.rawValue)))
     var kind: String = TargetKind.flow.rawValue
 
     @Option(help: "Stable target name, once per url in the same order (default: KIND@URL).")
@@ -37,28 +38,29 @@ struct RecordCommand: AsyncParsableCommand {
 
     @OptionGroup var tls: TLSFlags
 
-    @Option(help: "Time between scheduled rounds (at least 10ms).")
+    @Option(parsing: .unconditional, help: "Time between scheduled rounds (at least 10ms).")
     var interval = "5s"
 
-    @Option(help: "Deadline of one attempt: connect, call and answer.")
+    @Option(parsing: .unconditional, help: "Deadline of one attempt: connect, call and answer.")
     var timeout = "3s"
 
-    @Option(help: "Extra attempts after a failed one in the same round.")
+    // Unconditional (here and below), so that a negative number reaches our own message, not "Missing value".
+    @Option(parsing: .unconditional, help: "Extra attempts after a failed one in the same round.")
     var retries = 0
 
     @Option(help: "Pause between attempts of a round.")
     var retryDelay = "200ms"
 
-    @Option(help: "Successful attempts that make a round up.")
+    @Option(parsing: .unconditional, help: "Successful attempts that make a round up.")
     var minSuccessfulAttempts = 1
 
-    @Option(help: "Consecutive down rounds before an up target is down.")
+    @Option(parsing: .unconditional, help: "Consecutive down rounds before an up target is down.")
     var failureThreshold = 1
 
-    @Option(help: "Consecutive up rounds before a down target is up.")
+    @Option(parsing: .unconditional, help: "Consecutive up rounds before a down target is up.")
     var successThreshold = 1
 
-    @Option(help: "Stop after this many scheduled rounds per target.")
+    @Option(parsing: .unconditional, help: "Stop after this many scheduled rounds per target.")
     var rounds: Int?
 
     @Option(help: """
@@ -78,24 +80,35 @@ struct RecordCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let targets = try scheduledTargets()
-            if let rounds, rounds < 1 { throw JinaHistoryError.badInput("--rounds must be 1 or more") }
-            warnAboutOverrunningRounds(targets)
-            let writer = try HistoryWriter(path: database.path)
             let mode: RecordOutput.Mode = switch printRounds {
             case .never: .none
             case .always: .lines
             case .auto: isatty(1) == 1 && logFormat == .text ? .live : .lines
             }
+            let targets = try scheduledTargets()
+            let output = RecordOutput(mode: mode, format: logFormat, targetNames: targets.map(\.target.name))
+            try requireProbeable(targets.map(\.target), alreadyChecked: config != nil) {
+                output.warning($0, event: "tls_not_verified")
+            }
+            if let rounds, rounds < 1 { throw JinaHistoryError.badInput("--rounds must be 1 or more") }
             let metricsWindowMs = try DurationText.milliseconds(metricsWindow, flag: "--metrics-window")
+            warnAboutOverrunningRounds(targets, output: output)
             // Kept (a lock and a few counters per round) only when something will scrape them.
             let metrics = metricsListen.map { _ in
                 RecorderMetrics(targets: targets.map(\.target), windowMs: metricsWindowMs, windowLabel: metricsWindow,
                                 startedMs: RunClock.wallNowMs())
             }
+            // Every start-up resource before the database: a port that is taken must not leave a new, empty
+            // database behind.
             var server: MetricsServer?
             if let metricsListen, let metrics { server = try await startMetricsServer(metricsListen, metrics: metrics) }
-            let output = RecordOutput(mode: mode, format: logFormat, targetNames: targets.map(\.target.name))
+            let writer: HistoryWriter
+            do {
+                writer = try HistoryWriter(path: database.path)
+            } catch {
+                await server?.stop()
+                throw error
+            }
             output.start()
             defer { output.finish() }
             let recorder = Recorder(
@@ -104,16 +117,16 @@ struct RecordCommand: AsyncParsableCommand {
                     output.handle(event)
                     metrics?.observe(event, nowMs: RunClock.wallNowMs())
                 })
-            if isatty(2) == 1 {
-                Console.message(
-                    "recording \(targets.count) target(s) into \(writer.path); Ctrl-C stops\n")
-            }
+            output.started(targets: targets.count, path: writer.path)
             let recording = Task { try await recorder.run(version: JinaHistoryVersion.current) }
-            let signals = StopSignals { recording.cancel() }
+            let signals = StopSignals(onHangUp: {
+                output.warning("SIGHUP ignored: the recorder does not reload; stop it (SIGTERM) and start it again",
+                               event: "sighup_ignored")
+            }, onStop: { recording.cancel() })
             defer { signals.cancel() }
             let result = await recording.result
             await server?.stop()
-            _ = try result.get()
+            output.stopped(runId: try result.get())
         }
     }
 
@@ -129,16 +142,21 @@ struct RecordCommand: AsyncParsableCommand {
     }
 
     /// A round that can outlast the interval is allowed (a Flow that answers slowly still needs its verdict), but
-    /// said once, since a hung target then skips slots.
-    private func warnAboutOverrunningRounds(_ targets: [ScheduledTarget]) {
-        let overrunning = targets.filter { $0.policy.longestRoundMs > $0.policy.intervalMs }
+    /// said once, since a hung target then skips slots. Every call a round can make counts: its attempts, the
+    /// pauses between them, and a flow's or deployment's gateway-liveness call after a failure.
+    private func warnAboutOverrunningRounds(_ targets: [ScheduledTarget], output: RecordOutput) {
+        let overrunning = targets.filter { $0.longestRoundCallsMs > $0.policy.intervalMs }
         guard let example = overrunning.first else { return }
         let names = overrunning.prefix(3).map(\.target.name).joined(separator: ", ")
             + (overrunning.count > 3 ? " and \(overrunning.count - 3) more" : "")
-        Console.message(
-            "jina-history: warning: \(names): a round can take \(example.policy.longestRoundMs) ms (attempts × timeout "
-                + "+ retry delays), longer than the \(example.policy.intervalMs) ms interval; slots a hung target "
-                + "overruns are recorded as skipped (lower --timeout or --retries, or raise --interval)\n")
+        let policy = example.policy
+        let liveness = example.target.kind.checksGatewayLayer ? " + the gateway-liveness call after a failure" : ""
+        output.warning(
+            "\(names): a round can take \(example.longestRoundCallsMs) ms (\(policy.attempts) attempt(s) × "
+                + "\(policy.timeoutMs) ms timeout + retry delays\(liveness)), longer than the \(policy.intervalMs) ms "
+                + "interval, so up to \(example.slotsAHungRoundSkips) slot(s) per hung round are recorded as skipped "
+                + "(lower --timeout or --retries, or raise --interval)",
+            event: "round_overruns_interval")
     }
 
     private func scheduledTargets() throws -> [ScheduledTarget] {
@@ -146,9 +164,7 @@ struct RecordCommand: AsyncParsableCommand {
             guard urls.isEmpty else {
                 throw JinaHistoryError.badInput("give target urls or --config, not both; add the urls to \(config)")
             }
-            let targets = try TargetConfigurationFile.load(path: config)
-            try requireProbeable(targets.map(\.target), alreadyChecked: true)
-            return targets
+            return try TargetConfigurationFile.load(path: config)
         }
         guard !urls.isEmpty else {
             throw JinaHistoryError.badInput("no targets; give urls (jina-history record grpc://HOST:PORT) or --config FILE")
@@ -170,7 +186,6 @@ struct RecordCommand: AsyncParsableCommand {
                                 endpoint: endpoint, tls: tls.options)
             return ScheduledTarget(target: target, policy: policy)
         }
-        try requireProbeable(targets.map(\.target))
         guard Set(targets.map(\.target.name)).count == targets.count else {
             throw JinaHistoryError.badInput("two targets share a name; give each url once, or distinct --name values")
         }
@@ -179,18 +194,15 @@ struct RecordCommand: AsyncParsableCommand {
 }
 
 /// Calls `onStop` on the first SIGINT or SIGTERM; a second one exits at once. SIGHUP, which would otherwise end
-/// the recorder without its clean-stop mark, only says that reloading is not supported.
+/// the recorder without its clean-stop mark, only calls `onHangUp` (which says that reloading is not supported).
 final class StopSignals {
     private let sources: [any DispatchSourceSignal]
 
-    init(onStop: @escaping @Sendable () -> Void) {
+    init(onHangUp: @escaping @Sendable () -> Void, onStop: @escaping @Sendable () -> Void) {
         let stopping = Mutex(false)
         signal(SIGHUP, SIG_IGN)
         let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hangUp.setEventHandler {
-            Console.message(
-                "jina-history: SIGHUP ignored: the recorder does not reload; stop it (SIGTERM) and start it again\n")
-        }
+        hangUp.setEventHandler(handler: onHangUp)
         hangUp.resume()
         sources = [hangUp] + [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)

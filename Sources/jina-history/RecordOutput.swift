@@ -4,8 +4,8 @@ import Logging
 import Synchronization
 
 /// What `record` shows while it runs: on a terminal, a live view redrawn in place (one line per target);
-/// otherwise one line per round through swift-log, as text or JSON; or nothing. Storage warnings always go
-/// through the logger.
+/// otherwise one line per round through swift-log, as text or JSON; or nothing. Start-up warnings, the start,
+/// the stop and storage warnings always go through the logger, so `--log-format json` makes every line an object.
 final class RecordOutput: Sendable {
     /// How rounds are shown.
     enum Mode: Equatable {
@@ -13,12 +13,14 @@ final class RecordOutput: Sendable {
     }
 
     private let mode: Mode
+    private let format: LineLogHandler.Format
     private let logger: Logger
     private let status: Mutex<(view: LiveStatus, drawnLines: Int)>
     private let redrawing = Mutex<Task<Void, Never>?>(nil)
 
     init(mode: Mode, format: LineLogHandler.Format, targetNames: [String]) {
         self.mode = mode
+        self.format = format
         logger = Logger(label: "jina-history.record") { _ in LineLogHandler(format: format) }
         status = Mutex((LiveStatus(targetNames: targetNames, startMs: RunClock.wallNowMs()), 0))
     }
@@ -34,6 +36,27 @@ final class RecordOutput: Sendable {
                 }
             }
         }
+    }
+
+    /// A warning line (`jina-history: warning: …` as text), with `event` naming it for log shippers.
+    func warning(_ text: String, event: String) {
+        logger.warning("jina-history: warning: \(text)", metadata: ["event": "\(event)"])
+    }
+
+    /// Says that recording starts: as text on a terminal only (a person watching), always as JSON.
+    func started(targets: Int, path: String) {
+        let text = "recording \(targets) target\(targets == 1 ? "" : "s") into \(path); Ctrl-C stops"
+        switch format {
+        case .text: if isatty(2) == 1 { Console.message(text + "\n") }
+        case .json:
+            logger.info("\(text)", metadata: ["event": "start", "targets": .stringConvertible(targets), "db": "\(path)"])
+        }
+    }
+
+    /// Says that recording stopped cleanly, as JSON only (as text, the shell prompt says it).
+    func stopped(runId: Int64) {
+        guard format == .json else { return }
+        logger.info("recording stopped; the run is marked stopped", metadata: ["event": "stop", "run": .stringConvertible(runId)])
     }
 
     /// Takes in one recorder event.

@@ -28,29 +28,33 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Report only this target (by name).")
     var target: String?
 
+    @Option(name: .customLong("label"),
+            help: "Report only the targets with this label from their configuration (KEY=VALUE; repeat to need several).")
+    var labels: [String] = []
+
     @Option(help: "Join outages separated by recoveries this short or shorter (e.g. 2m) into one incident with a flap count.")
     var mergeGap: String?
 
-    @Option(help: "List outages by time (default) or by duration, longest first.")
-    var sort = OutageOrder.time
+    @Option(help: "List outages by time (default) or by duration, longest first (across targets where one table lists them all).")
+    var sort = SortOrder.time
 
-    /// Orders of the outage list.
-    enum OutageOrder: String, ExpressibleByArgument, CaseIterable {
+    /// `--sort`'s values: the report's outage orders.
+    enum SortOrder: String, ExpressibleByArgument, CaseIterable {
         case time, duration
     }
 
     @Flag(help: "Read every raw round instead of rollups: exact percentiles, slower over long windows.")
     var noRollups = false
 
-    @Option(help: "Exit 1 when a target's availability in the window is below PERCENT (or it has no data); for CI and cron.")
-    var failUnder: Double?
+    @Option(parsing: .unconditional,
+            help: "Exit 1 when a target's availability in the window is below PERCENT (or it has no data); for CI and cron.")
+    var failUnder: String?
 
     func run() async throws {
         let failing = try await reportingErrors {
             let window = try window.window(nowMs: RunClock.wallNowMs())
-            if let failUnder, !(0...100).contains(failUnder) {
-                throw JinaHistoryError.badInput("--fail-under \(failUnder) must be a percentage from 0 to 100")
-            }
+            let threshold = try failUnder.map(Self.percentage)
+            let selector = try Self.labelSelector(labels)
             let mergeGapMs = try mergeGap.map { try DurationText.milliseconds($0, flag: "--merge-gap") }
             let reader = try HistoryReader(path: database.path)
             var report = try reader.report(window: window, useRollups: !noRollups, latencyStrip: format == .html)
@@ -58,8 +62,19 @@ struct ReportCommand: AsyncParsableCommand {
                 try reader.requireTarget(named: target)
                 report.targets.removeAll { $0.name != target }
             }
+            if !selector.isEmpty {
+                let selected = report.keepingTargets(labelled: selector)
+                guard !selected.targets.isEmpty else {
+                    let known = Set(report.targets.flatMap { $0.labels.map { "\($0.key)=\($0.value)" } }).sorted()
+                    throw JinaHistoryError.badInput(
+                        "--label \(labels.joined(separator: " --label ")): no target carries "
+                            + "\(labels.count == 1 ? "it" : "them all"); labels recorded: "
+                            + (known.isEmpty ? "none (labels come from record --config)" : known.joined(separator: ", ")))
+                }
+                report = selected
+            }
             if let mergeGapMs { report = report.mergingOutages(within: mergeGapMs) }
-            if sort == .duration { report = report.sortingOutagesByDuration() }
+            report = report.sortingOutages(by: sort == .time ? .time : .duration)
             switch format {
             case .text:
                 // Colour only for a person at a terminal who has not asked for none (no-color.org).
@@ -78,14 +93,39 @@ struct ReportCommand: AsyncParsableCommand {
                 }
                 try Console.output(SVGBadgeRenderer.render(only))
             }
-            return failUnder.map { report.targets(below: $0) } ?? []
+            return threshold.map { report.targets(below: $0) } ?? []
         }
         guard let failUnder, !failing.isEmpty else { return }
+        // Rounded down like every printed percentage, with at least the threshold's decimals, so the number shown
+        // is below the threshold it failed.
+        let decimals = max(3, failUnder.split(separator: ".").dropFirst().first?.count ?? 0)
         let names = failing.map { target in
-            "\(target.name) " + (target.availability.map { String(format: "%.3f%%", $0 * 100) } ?? "no data")
+            "\(target.name) " + (ReportNumberText.availability(target, decimals: min(decimals, 12)) ?? "no data")
         }
         Console.message(
             "jina-history: availability below \(failUnder)%: \(names.joined(separator: ", "))\n")
         throw ExitCode(1)
+    }
+
+    /// `--fail-under`'s percentage, read as a decimal so that it compares exactly.
+    private static func percentage(_ text: String) throws -> Decimal {
+        guard text.allSatisfy({ $0.isNumber || $0 == "." }), let value = Decimal(string: text, locale: nil),
+            (0...100).contains(value)
+        else {
+            throw JinaHistoryError.badInput("--fail-under '\(text)' must be a percentage from 0 to 100, e.g. 99.9")
+        }
+        return value
+    }
+
+    /// `--label KEY=VALUE` options as one selector.
+    private static func labelSelector(_ options: [String]) throws -> [String: String] {
+        var selector: [String: String] = [:]
+        for option in options {
+            guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {
+                throw JinaHistoryError.badInput("--label '\(option)' is not KEY=VALUE; e.g. --label team=search")
+            }
+            selector[String(option[..<equals])] = String(option[option.index(after: equals)...])
+        }
+        return selector
     }
 }

@@ -25,13 +25,13 @@ struct TLSFlags: ParsableArguments {
 }
 
 /// Checks each target as the probes will need it (a config file's targets are checked as it is read) and warns,
-/// once per target, about unverified TLS.
-func requireProbeable(_ targets: [Target], alreadyChecked: Bool = false) throws {
+/// once per target, about unverified TLS: through `warn`, or on stderr.
+func requireProbeable(_ targets: [Target], alreadyChecked: Bool = false,
+                      warn: (String) -> Void = { Console.message("jina-history: warning: \($0)\n") }) throws {
     for target in targets {
         if !alreadyChecked { try JinaReadinessChecker.requireProbeable(target) }
         if target.endpoint.secure, target.tls.skipsVerification {
-            Console.message(
-                "jina-history: warning: \(target.name): TLS certificate not verified (--insecure)\n")
+            warn("\(target.name): TLS certificate not verified (--insecure)")
         }
     }
 }

@@ -32,7 +32,7 @@ struct CommandLineTests {
         (["report", "--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not a time zone"),
         (["report", "--merge-gap", "5x"], "--merge-gap '5x' is not a duration"),
         (["report", "--since", "5"], "a bare number is unix seconds"),
-        (["report", "--fail-under", "150"], "--fail-under 150.0 must be a percentage from 0 to 100"),
+        (["report", "--fail-under", "150"], "--fail-under '150' must be a percentage from 0 to 100"),
         (["annotate", "--from", "1h", "--to", "now"], "say what to annotate: --maintenance"),
         (["export", "--what", "pings"], "--what 'pings': export rounds, attempts, transitions or outages"),
         (["export", "--what", "rounds", "--format", "xml"], "--format 'xml': use csv or ndjson"),
@@ -120,7 +120,7 @@ struct CommandLineTests {
         #expect(record.status == 0, "\(record.stderr)")
         let rounds = try await runJinaHistory(["export", "--what", "rounds", "--db", database])
         let lines = rounds.stdout.split(separator: "\n")
-        #expect(lines.first == "target,run,scheduled_at,verdict,attempts,start_lag_ms,duration_ms")
+        #expect(lines.first == "target,run,scheduled_at,verdict,attempts,start_lag_ms,duration_ms,labels")
         #expect(lines.count == 4 && lines.dropFirst().allSatisfy { $0.hasPrefix("ranker,1,") && $0.contains(",down,1,") },
                 "\(rounds.stdout)")
         let attempts = try await runJinaHistory(["export", "--what", "attempts", "--format", "ndjson", "--db", database])
@@ -178,13 +178,20 @@ struct CommandLineTests {
         let json = try #require((try await jsonReport(database))["targets"] as? [[String: Any]]).first ?? [:]
         let text = try await runJinaHistory(["report", "--db", database, "--since", "1h"]).stdout
         func number(_ key: String) -> Double { json[key] as? Double ?? -1 }
+        // Percentages are printed rounded down (docs/semantics.md §5), from the milliseconds behind them.
+        func percentDown(_ part: Double, _ whole: Double) -> String {
+            let thousandths = Int64((part * 1_000).rounded()) * 100_000 / Int64((whole * 1_000).rounded())
+            return String(format: "%d.%03d%%", thousandths / 1_000, thousandths % 1_000)
+        }
+        let judged = number("up_s") + number("down_s")
         let rounds = json["rounds"] as? [String: Int] ?? [:]
         let attempts = json["attempts"] as? [String: Int] ?? [:]
         let latency = json["latency_ms"] as? [String: Any] ?? [:]
         for expected in [
-            String(format: "availability %.3f%%  up %.3fs, down %.3fs", number("availability") * 100, number("up_s"),
-                   number("down_s")),
-            String(format: "coverage     %.3f%%  unknown %.3fs", number("coverage") * 100, number("unknown_s")),
+            "availability \(percentDown(number("up_s"), judged))  "
+                + String(format: "up %.3fs, down %.3fs", number("up_s"), number("down_s")),
+            "coverage     \(percentDown(judged, judged + number("unknown_s")))  "
+                + String(format: "unknown %.3fs", number("unknown_s")),
             "rounds \(rounds["total"] ?? -1): \(rounds["up"] ?? -1) up, \(rounds["down"] ?? -1) down, "
                 + "\(rounds["skipped"] ?? -1) skipped, \(rounds["flaky"] ?? -1) flaky; attempts \(attempts["total"] ?? -1), "
                 + "\(attempts["ok"] ?? -1) ok",

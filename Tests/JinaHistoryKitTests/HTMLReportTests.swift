@@ -28,10 +28,10 @@ struct HTMLReportTests {
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"))
         #expect(!html.contains("\u{1B}"))
         let target = try #require(report.targets.first)
-        #expect(html.contains(ReportNumberText.percent(try #require(target.availability))))  // 75.000%
+        #expect(html.contains(try #require(ReportNumberText.availability(target))))  // 75.000%
         // 60 buckets in the timeline, and the outage drawn from 30 s to 45 s of the 60 s window (x 480 .. 720).
         #expect(html.components(separatedBy: "height=20 fill=").count - 1 == TargetReport.stripBuckets)
-        #expect(html.contains("<rect x=480.0 y=22 width=240.0 height=10 fill=\"#cf222e\"><title>outage 15.000s"))
+        #expect(html.contains("<rect x=480.0 y=22 width=240.0 height=8 fill=\"#cf222e\"><title>outage 15.000s"))
         // Latency marks only where attempts succeeded (45 of 60 buckets), with their p50.
         #expect(html.components(separatedBy: "<title>p50 ").count - 1 == 45)
         #expect(html.contains("<title>p50 12.000 ms") && html.contains("<title>p50 20.000 ms"))
@@ -43,8 +43,10 @@ struct HTMLReportTests {
         let svg = SVGBadgeRenderer.render(target)
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.contains(">75%</text>"))
         #expect(svg.contains("fill=\"#e05d44\"") && svg.contains("search&lt;flow&gt;"))
-        #expect(SVGBadgeRenderer.shortPercent(0.999996) == "99.999%")
-        #expect(SVGBadgeRenderer.shortPercent(0.9995) == "99.95%" && SVGBadgeRenderer.shortPercent(1) == "100%")
+        #expect(SVGBadgeRenderer.shortPercent(ReportNumberText.percent(999_996, of: 1_000_000)) == "99.999%")
+        #expect(SVGBadgeRenderer.shortPercent(ReportNumberText.percent(9_995, of: 10_000)) == "99.95%")
+        #expect(SVGBadgeRenderer.shortPercent(ReportNumberText.percent(7, of: 7)) == "100%")
+        #expect(SVGBadgeRenderer.shortPercent(ReportNumberText.percent(0, of: 7)) == "0%")
         #expect(SVGBadgeRenderer.colour(for: 0.9995) == "#4c1" && SVGBadgeRenderer.colour(for: 0.96) == "#dfb317")
         var empty = HandMadeHistory()
         empty.run(1, from: 0, heartbeat: 1, stopped: 1)

@@ -34,7 +34,7 @@ struct HistoryStorageTests {
             )
         }
         #expect(version == HistoryDatabase.latestVersion)
-        #expect(version == 6)
+        #expect(version == 7)
         #expect(journal == "wal")
         #expect(autoVacuum == 2, "incremental, so prune can give pages back")
         #expect(tables == ["annotation", "attempt", "error", "loose_rounds", "prune", "recorder_run", "rollup",

@@ -49,14 +49,41 @@ struct PingCommandTests {
         #expect(result.stdout.contains("attempts lost 33% (1/3)"))
     }
 
-    @Test("not ready: exit 1, the class, and the gateway layer for a flow")
-    func notReady() async throws {
+    @Test("a flow url that is an Executor's: exit 1, the class, and the advice to ping it as an executor")
+    func executorURL() async throws {
         let result = try await withFakeGateway(dryRun: nil) { port in
             try await runJinaHistory(["ping", "flow", "grpc://127.0.0.1:\(port)"])
         }
         #expect(result.status == 1)
         #expect(result.stdout.contains("unimplemented (code 12)"), "\(result.stdout)")
-        #expect(result.stdout.contains("gateway of grpc://127.0.0.1:"), "\(result.stdout)")
+        #expect(result.stdout.contains("looks like an Executor's: it does not implement dry_run; check it with "
+            + "`jina-history ping executor grpc://127.0.0.1:"), "\(result.stdout)")
+        #expect(!result.stdout.contains("gateway of"), "no gateway wording for what is not a gateway: \(result.stdout)")
         #expect(result.stdout.contains("not ready: 0/1 attempts succeeded"))
+    }
+
+    @Test("a gateway that answers while its flow is not ready says so, as the outage's layer does")
+    func gatewayAnswersFlowNotReady() async throws {
+        let result = try await withFakeGateway(dryRun: {
+            var status = Jina_StatusProto()
+            status.code = .error
+            return status
+        }) { port in
+            try await runJinaHistory(["ping", "flow", "grpc://127.0.0.1:\(port)"])
+        }
+        #expect(result.status == 1)
+        #expect(result.stdout.contains(": answers in ") && result.stdout.contains("the flow behind it is not ready "
+            + "(layer flow_not_ready)"), "\(result.stdout)")
+    }
+
+    @Test("a refused connection reads as one short line, no errno, and the gateway as unreachable")
+    func refusedWording() async throws {
+        let port = try freePort()
+        let result = try await runJinaHistory(["ping", "flow", "grpc://127.0.0.1:\(port)"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("refused (code 14)  connection refused: nothing listens on 127.0.0.1:\(port)"),
+                "\(result.stdout)")
+        #expect(!result.stdout.contains("errno") && !result.stdout.contains("error set"), "\(result.stdout)")
+        #expect(result.stdout.contains("(layer gateway_unreachable)"), "\(result.stdout)")
     }
 }

@@ -8,7 +8,8 @@ import Testing
 struct RecordOutputTests {
     @Test("live view: one line per target with state, since when, last latency and availability so far")
     func liveViewSnapshot() throws {
-        var status = LiveStatus(targetNames: ["search-flow", "ranker"], startMs: 1_764_064_800_000)
+        // "slow" has no verdict yet: its state, the longest, still leaves two spaces before its time.
+        var status = LiveStatus(targetNames: ["search-flow", "ranker", "slow"], startMs: 1_764_064_800_000)
         let up = RoundRecord(scheduledMs: 1_764_064_801_000, verdict: .up, durationUs: 12_345,
                              attempts: [AttemptRecord(number: 1, startedMs: 1_764_064_801_000, durationUs: 12_345)])
         let down = RoundRecord(
@@ -26,14 +27,15 @@ struct RecordOutputTests {
         status.observe("ranker", down, toDown)
         let lines = status.render(nowMs: 1_764_065_112_000, width: 80, zone: .gmt)
         #expect(lines == [
-            "target       state  since                       last ms  availability",
-            "search-flow  up     10:00:01 (5m11s)               12.3      100.000%",
-            "ranker       DOWN   10:00:02 (5m10s)             3000.0       50.000%  timeout",
+            "target       state    since                       last ms  availability",
+            "search-flow  up       10:00:01 (5m11s)               12.3      100.000%",
+            "ranker       DOWN     10:00:02 (5m10s)             3000.0       50.000%  timeout",
+            "slow         unknown  10:00:00 (5m12s)                  -             -",
         ])
         #expect(status.render(nowMs: 1_764_065_112_000, width: 40, zone: .gmt).allSatisfy { $0.count <= 40 })
     }
 
-    @Test("--log-format json: one object per round with its fields, numbers as numbers")
+    @Test("--log-format json: every line an object: the start-up warning, the start, each round, the stop")
     func jsonLines() async throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -44,16 +46,26 @@ struct RecordOutputTests {
             "--interval", "250ms", "--timeout", "200ms", "--rounds", "3", "--log-format", "json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty, "nothing as plain text: \(result.stderr)")
         let objects = try result.stdout.split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
         }
-        #expect(objects.count == 3)
-        for object in objects {
+        #expect(objects.map { $0["event"] as? String ?? "?" }
+                    == ["round_overruns_interval", "start", "round", "round", "round", "stop"])
+        // A refused flow round also asks the gateway: 200 ms + at least 200 ms for that call, over 250 ms.
+        let warning = try #require(objects.first)
+        #expect(warning["level"] as? String == "warning", "\(warning)")
+        #expect((warning["message"] as? String)?.contains("a round can take 400 ms") == true, "\(warning)")
+        #expect((warning["message"] as? String)?.contains("gateway-liveness call") == true, "\(warning)")
+        #expect(objects[1]["targets"] as? Int == 1 && (objects[1]["db"] as? String)?.hasSuffix("h.sqlite") == true)
+        #expect(objects.last?["run"] as? Int == 1 && objects.last?["level"] as? String == "info")
+        let rounds = objects.filter { $0["event"] as? String == "round" }
+        for object in rounds {
             #expect(object["event"] as? String == "round" && object["target"] as? String == "refusing")
             #expect(object["verdict"] as? String == "down" && object["error_class"] as? String == "refused")
             #expect(object["duration_ms"] is Double && object["raw_code"] as? Int == 14 && object["level"] as? String == "info")
         }
-        #expect(objects.first?["transition"] as? String == "unknown->down")
+        #expect(rounds.first?["transition"] as? String == "unknown->down")
     }
 
     @Test("on a terminal (through script), the view is redrawn in place instead of scrolling")

@@ -428,8 +428,8 @@ struct RollupTests {
                               "\(window.sinceMs)")
         }
         // Without the latency strip (text and JSON do not show it) every other number stays.
-        let withStrip = try reader.report(window: whole)
-        let withoutStrip = try reader.report(window: whole, latencyStrip: false)
+        let withStrip = try reader.report(window: whole, latencyStrip: true)
+        let withoutStrip = try reader.report(window: whole)
         expectSameNumbers(withoutStrip, withStrip, "without the latency strip")
         #expect(withoutStrip.targets.allSatisfy(\.latencyStrip.isEmpty)
                     && withStrip.targets.allSatisfy { $0.latencyStrip.count == TargetReport.stripBuckets })

@@ -15,6 +15,9 @@ public enum DurationText {
             "\(flag) '\(text)' is not a duration; write a number and a unit, e.g. 250ms, 10s, 5m, 2h, 7d")
         var rest = Substring(text.trimmingCharacters(in: .whitespaces).lowercased())
         guard !rest.isEmpty else { throw problem }
+        if rest.hasPrefix("-") {
+            throw JinaHistoryError.badInput("\(flag) '\(text)': a duration is never negative; write \(rest.dropFirst())")
+        }
         var total = 0.0
         while !rest.isEmpty {
             let number = rest.prefix { $0.isNumber || $0 == "." }
@@ -27,5 +30,15 @@ public enum DurationText {
         }
         guard total.isFinite, total < 1e15 else { throw problem }
         return Int64(total.rounded())
+    }
+
+    /// `ms` for people, in its two largest units: `45s`, `5m30s`, `2h`, `1126d3h`; `250ms` below a second.
+    public static func text(_ ms: Int64) -> String {
+        guard ms >= 1_000 else { return "\(max(0, ms))ms" }
+        let units: [(suffix: String, ms: Int64)] = [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)]
+        guard let first = units.firstIndex(where: { ms >= $0.ms }) else { return "\(ms)ms" }
+        let whole = ms / units[first].ms
+        let rest = first + 1 < units.count ? (ms % units[first].ms) / units[first + 1].ms : 0
+        return "\(whole)\(units[first].suffix)" + (rest > 0 ? "\(rest)\(units[first + 1].suffix)" : "")
     }
 }

@@ -42,6 +42,13 @@ public struct ProbePolicy: Hashable, Codable, Sendable {
     /// The longest a round can take: every attempt to its deadline, with the pauses between them.
     public var longestRoundMs: Int64 { Int64(attempts) * timeoutMs + Int64(attempts - 1) * retryDelayMs }
 
+    /// The deadline of the gateway-liveness call a failed flow or deployment round makes `elapsedMs` after its
+    /// slot: the time left before the next slot, so the layer check never makes a round skip a slot its attempts
+    /// did not, but at least a second (as `jina ping`'s gateway check has) and at most the timeout.
+    public func gatewayLivenessTimeoutMs(elapsedMs: Int64) -> Int64 {
+        min(timeoutMs, max(min(timeoutMs, 1_000), intervalMs - elapsedMs))
+    }
+
     /// The verdict once `attempts` are known, or `nil` while more attempts could still change it.
     public func verdict(after attempts: [AttemptRecord]) -> RoundVerdict? {
         let successes = attempts.count(where: \.succeeded)

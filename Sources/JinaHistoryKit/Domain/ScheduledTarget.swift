@@ -10,6 +10,18 @@ public struct ScheduledTarget: Hashable, Codable, Sendable {
         self.target = target
         self.policy = policy
     }
+
+    /// The longest a round can keep its target busy: every attempt to its deadline with the pauses between them
+    /// and, for a flow or deployment, the gateway-liveness call a failed round makes after its verdict.
+    public var longestRoundCallsMs: Int64 {
+        let attempts = policy.longestRoundMs
+        return attempts + (target.kind.checksGatewayLayer ? policy.gatewayLivenessTimeoutMs(elapsedMs: attempts) : 0)
+    }
+
+    /// The slots a round that takes ``longestRoundCallsMs`` runs past, which the recorder stores as skipped.
+    public var slotsAHungRoundSkips: Int64 {
+        max(0, (longestRoundCallsMs + policy.intervalMs - 1) / policy.intervalMs - 1)
+    }
 }
 
 /// A finished round ready to be stored, with the transition it caused.

@@ -61,14 +61,18 @@ public struct StoredTarget: Hashable, Sendable {
     public var url: String
     /// Policy per recorder run id.
     public var policies: [Int64: ProbePolicy]
+    /// Labels from the configuration, as the last run recorded them.
+    public var labels: [String: String]
 
     /// Creates a stored target.
-    public init(id: Int64, name: String, kind: TargetKind, url: String, policies: [Int64: ProbePolicy]) {
+    public init(id: Int64, name: String, kind: TargetKind, url: String, policies: [Int64: ProbePolicy],
+                labels: [String: String] = [:]) {
         self.id = id
         self.name = name
         self.kind = kind
         self.url = url
         self.policies = policies
+        self.labels = labels
     }
 }
 
@@ -92,6 +96,8 @@ public struct StoredRound: Hashable, Sendable {
 /// A maintenance window annotated after the fact (`jina-history annotate --maintenance`): its time is moved out
 /// of up and down for its target, or for every target when it names none.
 public struct MaintenanceWindow: Hashable, Codable, Sendable {
+    /// Annotation row id, which `annotate --delete` takes.
+    public var id: Int64
     /// The target row it applies to; `nil` for all targets.
     public var targetId: Int64?
     /// Start, UTC epoch ms (inclusive).
@@ -100,12 +106,17 @@ public struct MaintenanceWindow: Hashable, Codable, Sendable {
     public var toMs: Int64
     /// Why, as the operator wrote it.
     public var note: String
+    /// When it was deleted (`annotate --delete`), UTC epoch ms; a deleted window no longer counts, and reports
+    /// list it as deleted.
+    public var deletedMs: Int64?
 
     /// Creates a window.
-    public init(targetId: Int64?, fromMs: Int64, toMs: Int64, note: String) {
+    public init(id: Int64 = 0, targetId: Int64?, fromMs: Int64, toMs: Int64, note: String, deletedMs: Int64? = nil) {
+        self.id = id
         self.targetId = targetId
         self.fromMs = fromMs
         self.toMs = toMs
         self.note = note
+        self.deletedMs = deletedMs
     }
 }

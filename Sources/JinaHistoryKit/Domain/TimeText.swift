@@ -34,6 +34,10 @@ public enum TimeText {
         if let first = trimmed.first, first.isNumber, !trimmed.contains("-"), !trimmed.contains(":") {
             return nowMs - (try DurationText.milliseconds(trimmed, flag: flag))
         }
+        if trimmed.hasPrefix("-"), (try? DurationText.milliseconds(String(trimmed.dropFirst()), flag: flag)) != nil {
+            throw JinaHistoryError.badInput(
+                "\(flag) '\(text)': a duration already counts back from now; write \(trimmed.dropFirst())")
+        }
         for options: ISO8601DateFormatter.Options in [
             [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],
         ] {

@@ -24,10 +24,22 @@ public final class MetricsServer: Sendable {
                 }
                 .bind(host: host, port: port).get()
         } catch {
-            throw JinaHistoryError.badInput(
-                "--metrics-listen \(host):\(port): cannot listen (\(error)); give a free HOST:PORT, "
-                    + "e.g. 127.0.0.1:9464")
+            throw JinaHistoryError.badInput("--metrics-listen \(Self.address(host, port)): \(Self.reason(error))")
         }
+    }
+
+    /// Why binding failed, and what to do, from the socket error.
+    private static func reason(_ error: any Error) -> String {
+        switch (error as? IOError)?.errnoCode {
+        case EADDRINUSE?: "another process already listens there; give a free port, or stop that process"
+        case EADDRNOTAVAIL?: "not an address of this machine; give one of its addresses, e.g. 127.0.0.1"
+        case EACCES?: "ports below 1024 need privileges; give a port above 1023"
+        default: "cannot listen there (\(error)); give a free HOST:PORT of this machine"
+        }
+    }
+
+    private static func address(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// The port it listens on.

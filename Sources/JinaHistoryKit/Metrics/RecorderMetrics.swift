@@ -4,10 +4,13 @@ import Synchronization
 /// The recorder's state as Prometheus metrics (`record --metrics-listen`), in the text exposition format 0.0.4:
 /// per target its state, the last round's duration, rounds by verdict, attempts by outcome and error class, and
 /// availability over a sliding window; for the recorder its start time and failed writes. Names follow the
-/// Prometheus conventions (`jina_history_` prefix, `_total` counters, base units in seconds).
+/// Prometheus conventions (`jina_history_` prefix, `_total` counters, base units in seconds). A target's labels
+/// from its configuration are labels of each of its series (``labelName(_:)``).
 public final class RecorderMetrics: Sendable {
     private struct TargetMetrics {
         var kind: String
+        /// The configuration's labels, ready to append: `,team="search",env="prod"`.
+        var configurationLabels: String
         var state = TargetState.unknown
         var lastDurationSeconds: Double?
         var rounds: [RoundVerdict: Int] = [:]
@@ -27,7 +30,11 @@ public final class RecorderMetrics: Sendable {
         self.windowLabel = windowLabel
         self.startedMs = startedMs
         var byName: [String: TargetMetrics] = [:]
-        for target in targets { byName[target.name] = TargetMetrics(kind: target.kind.rawValue) }
+        for target in targets {
+            let labels = target.labels.sorted { $0.key < $1.key }
+                .map { ",\(Self.labelName($0.key))=\"\(Self.escaped($0.value))\"" }.joined()
+            byName[target.name] = TargetMetrics(kind: target.kind.rawValue, configurationLabels: labels)
+        }
         state = Mutex((byName, targets.map(\.name), 0))
     }
 
@@ -76,7 +83,7 @@ public final class RecorderMetrics: Sendable {
             let window = Self.escaped(windowLabel)
             for name in state.order {
                 guard let metrics = state.targets[name] else { continue }
-                let labels = "target=\"\(Self.escaped(name))\",kind=\"\(metrics.kind)\""
+                let labels = "target=\"\(Self.escaped(name))\",kind=\"\(metrics.kind)\"\(metrics.configurationLabels)"
                 families[0].samples.append("{\(labels)} \(metrics.state == .up ? 1 : 0)")
                 for value in [TargetState.unknown, .up, .down] {
                     let current = metrics.state == value ? 1 : 0
@@ -106,6 +113,22 @@ public final class RecorderMetrics: Sendable {
                     + family.samples.map { family.name + ($0.hasPrefix("{") ? "" : " ") + $0 + "\n" }.joined()
             }.joined()
         }
+    }
+
+    /// The labels every series has, or one of a family; a configuration label of the same name is renamed.
+    static let reservedLabels: Set<String> = [
+        "target", "kind", "state", "verdict", "outcome", "error_class", "window", "job", "instance", "le", "quantile",
+    ]
+
+    /// A configuration label's key as a Prometheus label name: characters other than letters, digits and `_`
+    /// become `_`, a leading digit gets a `_` before it, and a name that is reserved (``reservedLabels``) or
+    /// starts with `__` gets the prefix `label_`.
+    static func labelName(_ key: String) -> String {
+        var name = String(key.unicodeScalars.map { scalar -> Character in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "_") ? Character(scalar) : "_"
+        })
+        if name.first?.isNumber ?? true { name = "_" + name }
+        return reservedLabels.contains(name) || name.hasPrefix("__") ? "label_" + name : name
     }
 
     /// A label value as the exposition format wants it: backslash, quote and line feed escaped.

@@ -39,7 +39,7 @@ public struct HTTPReadinessChecker: ReadinessChecker {
             let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
             outcome = Self.judge(status: Int(response.status.code), body: Data(body.readableBytesView), dryRun: dryRun)
         } catch {
-            outcome = Self.classify(error)
+            outcome = Self.classify(error, endpoint: endpoint)
         }
         try? await client.shutdown()
         return outcome
@@ -61,22 +61,11 @@ public struct HTTPReadinessChecker: ReadinessChecker {
         return JinaStatusJSON(json).outcome(okCode: status)
     }
 
-    /// Maps a client error to an error class, keeping its text.
-    static func classify(_ error: any Error) -> CheckOutcome {
-        let text = String(describing: error)
-        let errorClass: ErrorClass =
-            if let clientError = error as? HTTPClientError {
-                switch clientError {
-                case .deadlineExceeded, .readTimeout: .timeout
-                case .connectTimeout: .connectTimeout
-                default: NetworkErrorText.classify(text)
-                }
-            } else if error is NIOTooManyBytesError {
-                .protocol
-            } else {
-                NetworkErrorText.classify(text)
-            }
-        let message = error is NIOTooManyBytesError ? "body larger than \(Self.maximumBodyBytes) bytes" : text
-        return CheckOutcome(failure: FailureDetail(errorClass, message: message))
+    /// Maps a client error to an error class and a short message.
+    static func classify(_ error: any Error, endpoint: Endpoint) -> CheckOutcome {
+        guard !(error is NIOTooManyBytesError) else {
+            return CheckOutcome(failure: FailureDetail(.protocol, message: "body larger than \(Self.maximumBodyBytes) bytes"))
+        }
+        return CheckOutcome(failure: NetworkFailure.detail(error, endpoint: endpoint))
     }
 }

@@ -30,13 +30,16 @@ public struct RoundRunner: Sendable {
             if !attempts.isEmpty, policy.retryDelayMs > 0 {
                 try? await Task.sleep(for: .milliseconds(policy.retryDelayMs))
             }
-            attempts.append(await attempt(.readiness, number: attempts.count + 1, clock: clock))
+            attempts.append(await attempt(.readiness, number: attempts.count + 1, clock: clock,
+                                          timeoutMs: policy.timeoutMs))
             onAttempt(attempts[attempts.count - 1])
             verdict = policy.verdict(after: attempts)
         }
         let verdictInstant = ContinuousClock.now
         if verdict == .down, target.kind.checksGatewayLayer {
-            attempts.append(await attempt(.gatewayLiveness, number: 1, clock: clock))
+            let elapsedMs = clock.milliseconds(at: verdictInstant) - scheduledMs
+            attempts.append(await attempt(.gatewayLiveness, number: 1, clock: clock,
+                                          timeoutMs: policy.gatewayLivenessTimeoutMs(elapsedMs: elapsedMs)))
             onAttempt(attempts[attempts.count - 1])
         }
         guard !Task.isCancelled, let verdict else { return nil }
@@ -46,12 +49,14 @@ public struct RoundRunner: Sendable {
             durationUs: (verdictInstant - firstStart).wholeMicroseconds, attempts: attempts)
     }
 
-    private func attempt(_ role: AttemptRecord.Role, number: Int, clock: RunClock) async -> AttemptRecord {
-        let timeout = Duration.milliseconds(policy.timeoutMs)
+    private func attempt(_ role: AttemptRecord.Role, number: Int, clock: RunClock, timeoutMs: Int64) async
+        -> AttemptRecord
+    {
+        let timeout = Duration.milliseconds(timeoutMs)
         let start = ContinuousClock.now
         let (target, checker) = (self.target, self.checker)
         let deadlineHit = CheckOutcome(failure: FailureDetail(
-            .timeout, message: "no answer within the \(policy.timeoutMs)ms deadline"))
+            .timeout, message: "no answer within the \(timeoutMs)ms deadline"))
         let outcome = await withDeadline(timeout, onTimeout: deadlineHit) {
             await checker.check(target, role: role, timeout: timeout)
         }

@@ -1,13 +1,18 @@
 import Foundation
-import GRPCNIOTransportHTTP2
+import NIOCore
 import NIOSSL
 
 /// Turns ``TLSOptions`` into the configuration each client library takes. Built per attempt from the files, so
 /// a renewed certificate is used at the next attempt.
 enum TLSClientConfiguration {
-    /// For the HTTP and WebSocket clients (NIOSSL). With a CA file only that CA is trusted.
+    /// For every client (NIOSSL). With a CA file only that CA is trusted.
+    ///
+    /// A probe closes its connection only once it has its answer, so it does not wait for the server's
+    /// close_notify: NIOSSL waits 5 s for it by default, Jina's Python gateways never send it, and a WebSocket
+    /// check, which ends with the connection's close, took 5 s (docs/transports.md).
     static func nioSSL(_ options: TLSOptions) throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.shutdownTimeout = .zero
         if options.skipsVerification { configuration.certificateVerification = .none }
         if let path = options.caCertificatePath { configuration.trustRoots = .file(path) }
         if let certificate = options.clientCertificatePath, let key = options.clientKeyPath {
@@ -15,20 +20,6 @@ enum TLSClientConfiguration {
             configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
         }
         return configuration
-    }
-
-    /// For the gRPC client: the same choices in grpc-swift's terms.
-    static func grpc(_ options: TLSOptions) -> HTTP2ClientTransport.Posix.TransportSecurity {
-        .tls { configuration in
-            if options.skipsVerification { configuration.serverCertificateVerification = .noVerification }
-            if let path = options.caCertificatePath {
-                configuration.trustRoots = .certificates([.file(path: path, format: .pem)])
-            }
-            if let certificate = options.clientCertificatePath, let key = options.clientKeyPath {
-                configuration.certificateChain = [.file(path: certificate, format: .pem)]
-                configuration.privateKey = .file(path: key, format: .pem)
-            }
-        }
     }
 
     /// Loads every file once, so a file that is not PEM is bad input at start-up rather than a `tls` failure

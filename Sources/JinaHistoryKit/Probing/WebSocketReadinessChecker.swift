@@ -40,7 +40,7 @@ public struct WebSocketReadinessChecker: ReadinessChecker {
             let closeCode = close.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) }
             return Self.judge(frame: frame.message, closeCode: closeCode, reason: close?.reason ?? "")
         } catch {
-            return CheckOutcome(failure: FailureDetail(NetworkErrorText.classify("\(error)"), message: "\(error)"))
+            return CheckOutcome(failure: NetworkFailure.detail(error, endpoint: endpoint))
         }
     }
 

@@ -13,11 +13,19 @@ public enum ExportFormat: String, Sendable, CaseIterable {
         self == .csv ? columns.map(Self.csvField).joined(separator: ",") : nil
     }
 
-    /// One row; `values` line up with `columns` (String, Int64, Int, Double, Bool or nil).
+    /// One row; `values` line up with `columns` (String, Int64, Int, Double, Bool, labels as `[String: String]`,
+    /// or nil).
     public func line(_ columns: [String], _ values: [Any?]) -> String {
         switch self {
         case .csv:
-            return values.map { value in value.map { Self.csvField("\($0)") } ?? "" }.joined(separator: ",")
+            return values.map { value in
+                switch value {
+                case nil: ""
+                case let labels as [String: String]:
+                    Self.csvField(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"))
+                case let value?: Self.csvField("\(value)")
+                }
+            }.joined(separator: ",")
         case .ndjson:
             var object: [String: Any] = [:]
             for (column, value) in zip(columns, values) { object[column] = value ?? NSNull() }

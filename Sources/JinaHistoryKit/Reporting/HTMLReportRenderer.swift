@@ -65,8 +65,8 @@ public enum HTMLReportRenderer {
              "p95 ms"],
             targets.enumerated().map { index, target in
                 let latency = target.successLatency
-                return [target.name, target.availability.map(ReportNumberText.percent) ?? "no data",
-                        target.coverage.map(ReportNumberText.percent) ?? "n/a", ReportNumberText.seconds(target.upMs),
+                return [target.name, ReportNumberText.availability(target) ?? "no data",
+                        ReportNumberText.coverage(target) ?? "n/a", ReportNumberText.seconds(target.upMs),
                         ReportNumberText.seconds(target.downMs), ReportNumberText.seconds(target.unknownMs),
                         ReportNumberText.seconds(target.maintenanceMs), "\(target.outages.count)",
                         latency.p50.map(ReportNumberText.ms) ?? "-", latency.p95.map(ReportNumberText.ms) ?? "-"]
@@ -85,8 +85,8 @@ public enum HTMLReportRenderer {
         html += "</p>\n<h3>Timeline</h3>\n" + timeline(target, window: window)
         html += "<p class=\"legend muted\">" + [TargetReport.BucketState.up, .down, .unknown, .maintenance].map {
             "<span style=\"background:\(colours[$0]!)\"></span>\($0.rawValue)"
-        }.joined() + " &nbsp; (\(TargetReport.stripBuckets) buckets; outages, recorder gaps and maintenance at "
-            + "their exact times)</p>\n"
+        }.joined() + " &nbsp; (\(TargetReport.stripBuckets) buckets; below them, in lanes of their own, outages, "
+            + "recorder gaps and maintenance at their exact times)</p>\n"
         html += "<h3>Latency of successful attempts</h3>\n" + latencyChart(target)
         html += "<h3>Outages</h3>\n"
         html += target.outages.isEmpty ? "<p>None.</p>\n" : table(
@@ -105,12 +105,14 @@ public enum HTMLReportRenderer {
             target.gaps.map { gap in
                 [time(gap.startedMs), time(gap.endedMs), ReportNumberText.seconds(gap.durationMs), gap.cause.rawValue]
             })
-        if !target.maintenance.isEmpty {
+        let maintenance = target.maintenance + target.deletedMaintenance
+        if !maintenance.isEmpty {
             html += "<h3>Maintenance</h3>\n" + table(
-                ["from", "to", "scope", "note"],
-                target.maintenance.map { window in
-                    [time(window.fromMs), time(window.toMs), window.targetId == nil ? "all targets" : "this target",
-                     window.note]
+                ["id", "from", "to", "scope", "note", "deleted"],
+                maintenance.map { window in
+                    ["\(window.id)", time(window.fromMs), time(window.toMs),
+                     window.targetId == nil ? "all targets" : "this target", window.note,
+                     window.deletedMs.map { time($0) + " (not counted)" } ?? ""]
                 })
         }
         return html + "</section>\n"
@@ -123,26 +125,30 @@ public enum HTMLReportRenderer {
             Double(min(max(ms, window.sinceMs), window.untilMs) - window.sinceMs) / Double(max(1, window.lengthMs))
                 * chartWidth
         }
-        var svg = "<svg viewBox=\"0 0 \(chartWidth) 34\" role=\"img\" aria-label=\"timeline of "
+        // The strip, then one lane each for outages, recorder gaps and maintenance: overlapping ones never hide
+        // each other.
+        var svg = "<svg viewBox=\"0 0 \(chartWidth) 50\" role=\"img\" aria-label=\"timeline of "
             + "\(escaped(target.name))\">\n"
         for (bucket, state) in target.strip.enumerated() {
             svg += "<rect x=\(number(Double(bucket) * bucketWidth)) y=0 width=\(number(bucketWidth + 0.5)) height=20 "
                 + "fill=\"\(colours[state]!)\"/>"
         }
         svg += "\n"
-        func overlay(_ from: Int64, _ to: Int64, _ colour: String, _ title: String) {
+        func overlay(lane: Int, _ from: Int64, _ to: Int64, _ colour: String, _ title: String) {
             let left = x(from)
-            svg += "<rect x=\(number(left)) y=22 width=\(number(max(1, x(to) - left))) height=10 fill=\"\(colour)\">"
-                + "<title>\(escaped(title))</title></rect>"
+            svg += "<rect x=\(number(left)) y=\(22 + 10 * lane) width=\(number(max(1, x(to) - left))) height=8 "
+                + "fill=\"\(colour)\"><title>\(escaped(title))</title></rect>"
         }
         for outage in target.outages {
-            overlay(outage.startedMs, outage.endedMs ?? outage.lastEvidenceMs, colours[.down]!,
+            overlay(lane: 0, outage.startedMs, outage.endedMs ?? outage.lastEvidenceMs, colours[.down]!,
                     "outage \(ReportNumberText.seconds(outage.durationMs))")
         }
         for gap in target.gaps {
-            overlay(gap.startedMs, gap.endedMs, "#6e7781", "recorder offline (\(gap.cause.rawValue))")
+            overlay(lane: 1, gap.startedMs, gap.endedMs, "#6e7781", "recorder offline (\(gap.cause.rawValue))")
         }
-        for window in target.maintenance { overlay(window.fromMs, window.toMs, colours[.maintenance]!, "maintenance") }
+        for window in target.maintenance {
+            overlay(lane: 2, window.fromMs, window.toMs, colours[.maintenance]!, "maintenance")
+        }
         return svg + "\n</svg>\n"
     }
 

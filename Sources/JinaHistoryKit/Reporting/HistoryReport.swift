@@ -3,8 +3,9 @@ public import Foundation
 /// The report of a window: every number `jina-history report` prints, counted as docs/semantics.md says.
 /// Times are UTC epoch milliseconds here; renderers format them.
 public struct HistoryReport: Hashable, Sendable {
-    /// Version of the JSON shape; bumped when a field changes meaning or goes away.
-    public static let schemaVersion = 1
+    /// Version of the JSON shape; bumped when a field changes meaning or goes away (2: maintenance windows are
+    /// listed with their real start and end, no longer cut at the window's edges).
+    public static let schemaVersion = 2
 
     /// When the report was made.
     public var generatedAtMs: Int64
@@ -16,6 +17,16 @@ public struct HistoryReport: Hashable, Sendable {
     public var targets: [TargetReport]
     /// Stretches of the window when the recorder could not write, oldest first.
     public var storageFaults: [StorageFault] = []
+    /// How outages are listed: per target, and across targets where a format lists them in one table.
+    public var outageOrder = OutageOrder.time
+
+    /// Orders of the outage list (`report --sort`).
+    public enum OutageOrder: String, Sendable, CaseIterable {
+        /// By start, oldest first.
+        case time
+        /// Longest first; equal durations by start.
+        case duration
+    }
 
     /// This report with each target's outages that are at most `gapMs` apart joined into one incident, which
     /// counts the recoveries inside it as flaps. Time accounting is unchanged: only the list of outages changes.
@@ -40,19 +51,40 @@ public struct HistoryReport: Hashable, Sendable {
         return merged
     }
 
-    /// This report with each target's outages listed longest first.
-    public func sortingOutagesByDuration() -> HistoryReport {
+    /// This report with each target's outages listed in `order`, which ``outagesAcrossTargets`` follows too.
+    public func sortingOutages(by order: OutageOrder) -> HistoryReport {
         var sorted = self
-        for index in sorted.targets.indices {
-            sorted.targets[index].outages.sort { ($0.durationMs, $1.startedMs) > ($1.durationMs, $0.startedMs) }
-        }
+        sorted.outageOrder = order
+        for index in sorted.targets.indices { sorted.targets[index].outages.sort(by: order.precedes) }
         return sorted
     }
 
+    /// Every target's outages in one list, in ``outageOrder`` across targets (ties by target name), for the
+    /// formats that list them in one table.
+    public var outagesAcrossTargets: [(target: String, outage: Outage)] {
+        targets.flatMap { target in target.outages.map { (target: target.name, outage: $0) } }
+            .sorted { first, second in
+                if outageOrder.precedes(first.outage, second.outage) { return true }
+                if outageOrder.precedes(second.outage, first.outage) { return false }
+                return first.target < second.target
+            }
+    }
+
     /// The targets `--fail-under percent` fails on: availability below it, or no data at all (a check that
-    /// cannot show availability does not pass).
-    public func targets(below percent: Double) -> [TargetReport] {
-        targets.filter { target in target.availability.map { $0 * 100 < percent } ?? true }
+    /// cannot show availability does not pass). Compared exactly, in decimal: 29 % of the time up is not below
+    /// 29, as a binary floating-point product would have it.
+    public func targets(below percent: Decimal) -> [TargetReport] {
+        targets.filter { target in
+            let judged = target.upMs + target.downMs
+            return judged == 0 || Decimal(target.upMs) * 100 < percent * Decimal(judged)
+        }
+    }
+
+    /// This report with only the targets that carry every label of `selector` (`report --label key=value`).
+    public func keepingTargets(labelled selector: [String: String]) -> HistoryReport {
+        var kept = self
+        kept.targets.removeAll { target in selector.contains { target.labels[$0.key] != $0.value } }
+        return kept
     }
 }
 
@@ -116,6 +148,8 @@ public struct TargetReport: Hashable, Sendable {
     public var kind: TargetKind
     /// Url as last recorded.
     public var url: String
+    /// Labels from the configuration (team, environment), as last recorded.
+    public var labels: [String: String] = [:]
     /// Milliseconds of the window by bucket.
     public var upMs: Int64 = 0
     /// Down milliseconds.
@@ -139,8 +173,12 @@ public struct TargetReport: Hashable, Sendable {
     /// How the latest round in the window was probed (schedule, deadline, retries, hysteresis thresholds);
     /// `nil` without rounds in the window.
     public var policy: ProbePolicy?
-    /// Maintenance windows that apply to this target, clipped to the report's window, in time order.
+    /// Maintenance windows that apply to this target and overlap the report's window, with their real start and
+    /// end (only their time inside the window is ``maintenanceMs``), in time order.
     public var maintenance: [MaintenanceWindow] = []
+    /// Maintenance windows that would apply but were deleted (`annotate --delete`): not counted, listed so a report
+    /// made before the deletion can be explained.
+    public var deletedMaintenance: [MaintenanceWindow] = []
     /// The window cut into ``TargetReport/stripBuckets`` equal buckets, each with its worst state: down if any
     /// of it was down, else unknown if any was unknown, else maintenance if any, else up. Nothing short hides.
     public var strip: [BucketState] = []
@@ -217,6 +255,17 @@ public struct Outage: Hashable, Sendable {
         case gatewayUnreachable = "gateway_unreachable"
         /// The gateway answered its liveness check; the Flow behind it was not ready.
         case flowNotReady = "flow_not_ready"
+
+        /// The layer a failed round's gateway-liveness attempt shows, `nil` when the round made none. The gateway
+        /// is up when its liveness check succeeded or it at least answered (an HTTP error status, a health
+        /// status): a Deployment's HTTP proxy answers 500 on every path while its executor is down.
+        public init?(of round: RoundRecord) {
+            guard let liveness = round.attempts.first(where: { $0.role == .gatewayLiveness }) else { return nil }
+            switch liveness.failure?.errorClass {
+            case nil, .httpStatus?, .notServing?: self = .flowNotReady
+            default: self = .gatewayUnreachable
+            }
+        }
     }
 
     /// Slot of the first failed round.
@@ -261,4 +310,14 @@ public struct RecorderGap: Hashable, Sendable {
 
     /// Length in milliseconds.
     public var durationMs: Int64 { endedMs - startedMs }
+}
+
+extension HistoryReport.OutageOrder {
+    /// Whether `first` comes before `second` in this order.
+    func precedes(_ first: Outage, _ second: Outage) -> Bool {
+        switch self {
+        case .time: first.startedMs < second.startedMs
+        case .duration: (first.durationMs, second.startedMs) > (second.durationMs, first.startedMs)
+        }
+    }
 }

@@ -41,7 +41,7 @@ public enum JSONReportRenderer {
 
     private static func target(_ target: TargetReport) -> JSONObject {
         [
-            "name": target.name, "kind": target.kind.rawValue, "url": target.url,
+            "name": target.name, "kind": target.kind.rawValue, "url": target.url, "labels": target.labels,
             "availability": target.availability, "coverage": target.coverage,
             "up_s": seconds(target.upMs), "down_s": seconds(target.downMs),
             "maintenance_s": seconds(target.maintenanceMs), "unknown_s": seconds(target.unknownMs),
@@ -64,13 +64,8 @@ public enum JSONReportRenderer {
                     "success_threshold": policy.successThreshold,
                 ]
             },
-            "maintenance": target.maintenance.map { window -> JSONObject in
-                [
-                    "from": TimeText.rfc3339(window.fromMs), "to": TimeText.rfc3339(window.toMs),
-                    "duration_s": seconds(window.toMs - window.fromMs), "note": window.note,
-                    "all_targets": window.targetId == nil,
-                ]
-            },
+            "maintenance": target.maintenance.map(maintenance),
+            "deleted_maintenance": target.deletedMaintenance.map(maintenance),
             "gaps": target.gaps.map { gap -> JSONObject in
                 [
                     "started_at": TimeText.rfc3339(gap.startedMs), "ended_at": TimeText.rfc3339(gap.endedMs),
@@ -101,6 +96,15 @@ public enum JSONReportRenderer {
             object.member("started_at", TimeText.rfc3339(outage.startedMs), into: &text)
             object.end(into: &text)
         }
+    }
+
+    /// A maintenance window; a deleted one also says when it was deleted.
+    private static func maintenance(_ window: MaintenanceWindow) -> JSONObject {
+        [
+            "id": window.id, "from": TimeText.rfc3339(window.fromMs), "to": TimeText.rfc3339(window.toMs),
+            "duration_s": seconds(window.toMs - window.fromMs), "note": window.note,
+            "all_targets": window.targetId == nil, "deleted_at": window.deletedMs.map(TimeText.rfc3339),
+        ]
     }
 
     private static func latency(_ summary: LatencySummary) -> JSONObject {

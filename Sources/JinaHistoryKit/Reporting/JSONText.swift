@@ -166,6 +166,14 @@ extension Array: JSONWritable where Element: JSONWritable {
     }
 }
 
+extension Dictionary: JSONWritable where Key == String, Value == String {
+    func writeJSON(depth: Int, into text: inout [UInt8]) {
+        var object = JSONText.ObjectWriter(depth: depth, into: &text)
+        for (key, value) in sorted(by: { $0.key < $1.key }) { object.member(key, value, into: &text) }
+        object.end(into: &text)
+    }
+}
+
 extension KeyValuePairs: JSONWritable where Key == String, Value == any JSONWritable {
     func writeJSON(depth: Int, into text: inout [UInt8]) {
         guard !isEmpty else {

@@ -53,9 +53,9 @@ public struct LiveStatus: Sendable {
 
     /// The view at `nowMs`, `width` columns wide: a header line, then one line per target.
     public func render(nowMs: Int64, width: Int, zone: TimeZone = .current) -> [String] {
-        let nameWidth = max(8, min(entries.map(\.name.count).max() ?? 8, width - 58))
+        let nameWidth = max(8, min(entries.map(\.name.count).max() ?? 8, width - 60))
         let header = "target".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            + "  state  since                       last ms  availability"
+            + "  state    since                       last ms  availability"
         return [String(header.prefix(width))] + entries.map { entry in
             let name = entry.name.oneLine(limit: nameWidth)
             let state = entry.state == .down ? "DOWN" : entry.state.rawValue
@@ -66,7 +66,8 @@ public struct LiveStatus: Sendable {
             let availability = judged == 0
                 ? "-" : String(format: "%.3f%%", Double(entry.upRounds) / Double(judged) * 100)
             var line = name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
-                + state.padding(toLength: 7, withPad: " ", startingAt: 0)
+                // The longest state, "unknown", still leaves two spaces before the time.
+                + state.padding(toLength: 9, withPad: " ", startingAt: 0)
                 + since.padding(toLength: 26, withPad: " ", startingAt: 0)
                 + String(repeating: " ", count: max(0, 9 - latency.count)) + latency
                 + String(repeating: " ", count: max(0, 14 - availability.count)) + availability

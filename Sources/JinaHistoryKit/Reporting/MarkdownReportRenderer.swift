@@ -17,14 +17,14 @@ public enum MarkdownReportRenderer {
         for target in report.targets {
             let latency = target.successLatency
             let cells = [
-                cell(target.name), target.kind.rawValue, target.availability.map(Number.percent) ?? "no data",
-                target.coverage.map(Number.percent) ?? "n/a", Number.seconds(target.upMs), Number.seconds(target.downMs),
+                cell(target.name), target.kind.rawValue, Number.availability(target) ?? "no data",
+                Number.coverage(target) ?? "n/a", Number.seconds(target.upMs), Number.seconds(target.downMs),
                 Number.seconds(target.maintenanceMs), Number.seconds(target.unknownMs), "\(target.outages.count)",
                 latency.p50.map(Number.ms) ?? "", latency.p95.map(Number.ms) ?? "",
             ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
-        let outages = report.targets.flatMap { target in target.outages.map { (target.name, $0) } }
+        let outages = report.outagesAcrossTargets
         if !outages.isEmpty {
             lines += ["", "### Outages", "",
                       "| target | started | ended | duration | failed rounds | flaps | class | layer | deployment | first error |",
@@ -40,11 +40,15 @@ public enum MarkdownReportRenderer {
                 lines.append("| " + cells.joined(separator: " | ") + " |")
             }
         }
-        let maintenance = report.targets.flatMap { target in target.maintenance.map { (target.name, $0) } }
+        let maintenance = report.targets.flatMap { target in
+            (target.maintenance + target.deletedMaintenance).map { (target.name, $0) }
+        }
         if !maintenance.isEmpty {
-            lines += ["", "### Maintenance", "", "| target | from | to | note |", "| --- | --- | --- | --- |"]
+            lines += ["", "### Maintenance", "", "| target | id | from | to | note | deleted |",
+                      "| --- | ---: | --- | --- | --- | --- |"]
             for (name, window) in maintenance {
-                lines.append("| \(cell(name)) | \(time(window.fromMs)) | \(time(window.toMs)) | \(cell(window.note)) |")
+                lines.append("| \(cell(name)) | \(window.id) | \(time(window.fromMs)) | \(time(window.toMs)) | "
+                    + "\(cell(window.note)) | \(window.deletedMs.map { time($0) + " (not counted)" } ?? "") |")
             }
         }
         let gaps = report.targets.flatMap { target in target.gaps.map { (target.name, $0) } }

@@ -21,13 +21,23 @@ public struct ReportBuilder: Sendable {
     private var policies: [Int64: [Int64: ProbePolicy]] = [:]
 
     /// Whether each target's latency per strip bucket is kept (``TargetReport/latencyStrip``, which only the HTML
-    /// chart draws): merging every span's histogram into the buckets it overlaps is a tenth of a month's report.
-    private let keepsLatencyStrip: Bool
+    /// chart draws). Then a reader gives no rollup span longer than a bucket in the window unless its rounds are
+    /// gone, so each bucket shows its own attempts.
+    public let keepsLatencyStrip: Bool
+
+    /// Length of a strip bucket (the last one also takes the remainder).
+    public var stripBucketMs: Int64 { max(1, window.lengthMs / Int64(TargetReport.stripBuckets)) }
 
     /// Starts a report of `window`, with each target's ``TargetReport/latencyStrip`` if `latencyStrip`.
-    public init(window: ReportWindow, latencyStrip: Bool = true) {
+    public init(window: ReportWindow, latencyStrip: Bool = false) {
         self.window = window
         keepsLatencyStrip = latencyStrip
+    }
+
+    /// The latest a round's verdict can hold, whatever comes after it: its slot plus the staleness cap,
+    /// `2 × interval + its duration` (docs/semantics.md §5).
+    public static func verdictCapMs(_ round: RoundRecord, intervalMs: Int64) -> Int64 {
+        round.scheduledMs + 2 * intervalMs + round.durationUs / 1_000
     }
 
     /// The longest a round of `policy` can hold its verdict: the staleness cap with the longest possible round.
@@ -47,14 +57,15 @@ public struct ReportBuilder: Sendable {
             runSpans[run.id] = (run.startedMs, endMs, ending)
         }
         for target in targets {
+            // Listed with their real start and end, as outages are; only their time inside the window counts.
             let windows = maintenance
                 .filter { ($0.targetId == nil || $0.targetId == target.id) && $0.toMs > window.sinceMs
                     && $0.fromMs < window.untilMs }
-                .map { MaintenanceWindow(targetId: $0.targetId, fromMs: max($0.fromMs, window.sinceMs),
-                                         toMs: min($0.toMs, window.untilMs), note: $0.note) }
-                .sorted { ($0.fromMs, $0.toMs) < ($1.fromMs, $1.toMs) }
-            let accumulator = TargetAccumulator(target: target, window: window, maintenance: windows,
+                .sorted { ($0.fromMs, $0.toMs, $0.id) < ($1.fromMs, $1.toMs, $1.id) }
+            var accumulator = TargetAccumulator(target: target, window: window,
+                                                maintenance: windows.filter { $0.deletedMs == nil },
                                                 keepsLatencyStrip: keepsLatencyStrip)
+            accumulator.deletedMaintenance = windows.filter { $0.deletedMs != nil }
             if let index = accumulatorIndex[target.id] {
                 accumulators[index] = accumulator
             } else {
@@ -172,14 +183,15 @@ private struct TargetAccumulator: Sendable {
         self.window = window
         bucketLatencies = keepsLatencyStrip
             ? Array(repeating: LatencyDistribution(), count: TargetReport.stripBuckets) : []
-        report = TargetReport(name: target.name, kind: target.kind, url: target.url)
+        report = TargetReport(name: target.name, kind: target.kind, url: target.url, labels: target.labels)
         report.maintenance = maintenance
         var spans: [(fromMs: Int64, toMs: Int64)] = []
-        for window in maintenance {
-            if let last = spans.last, window.fromMs <= last.toMs {
-                spans[spans.count - 1].toMs = max(last.toMs, window.toMs)
+        for maintenance in maintenance {
+            let (fromMs, toMs) = (max(maintenance.fromMs, window.sinceMs), min(maintenance.toMs, window.untilMs))
+            if let last = spans.last, fromMs <= last.toMs {
+                spans[spans.count - 1].toMs = max(last.toMs, toMs)
             } else {
-                spans.append((window.fromMs, window.toMs))
+                spans.append((fromMs, toMs))
             }
         }
         maintenanceSpans = spans
@@ -219,6 +231,12 @@ private struct TargetAccumulator: Sendable {
         closeOpenSegment(at: round.scheduledMs)
         holdOpen(round, runId: stored.runId, policy: policy, runEndMs: runEndMs)
         track(round, runId: stored.runId, policy: policy)
+    }
+
+    /// Deleted maintenance windows of the target in the window: listed, not counted.
+    var deletedMaintenance: [MaintenanceWindow] {
+        get { report.deletedMaintenance }
+        set { report.deletedMaintenance = newValue }
     }
 
     func finish() -> TargetReport {
@@ -327,12 +345,11 @@ private struct TargetAccumulator: Sendable {
             report.attempts.ok += share(Int(span.success.count))
             successLatencies.merge(span.success)
             failureLatencies.merge(span.failure)
-            // A span longer than a strip bucket lends its latencies to each bucket it overlaps: the chart's
-            // resolution is then the span's length.
-            let start = max(span.firstMs, window.sinceMs)
-            let end = min(span.lastMs + 1, window.untilMs)
+            // A span shorter than a bucket may still cross into the next one: its latencies go to the bucket of its
+            // middle (a pruned span longer than a bucket, whose rounds are gone, too).
             if !bucketLatencies.isEmpty {
-                for bucket in buckets(overlapping: start, end) { bucketLatencies[bucket].merge(span.success) }
+                let middle = (max(span.firstMs, window.sinceMs) + min(span.lastMs, window.untilMs - 1)) / 2
+                bucketLatencies[buckets(overlapping: middle, middle + 1).lowerBound].merge(span.success)
             }
         }
         closeOpenSegment(at: span.firstMs)
@@ -349,8 +366,7 @@ private struct TargetAccumulator: Sendable {
     /// Makes `round` the one whose verdict holds until the next round starts, for at most its staleness cap
     /// (`2 × interval + its duration`) and never past the end of its run.
     private mutating func holdOpen(_ round: RoundRecord, runId: Int64, policy: ProbePolicy, runEndMs: Int64) {
-        let capEnd = round.scheduledMs + 2 * policy.intervalMs + round.durationUs / 1_000
-        open = (round, runId, min(capEnd, runEndMs))
+        open = (round, runId, min(ReportBuilder.verdictCapMs(round, intervalMs: policy.intervalMs), runEndMs))
     }
 
     /// Replays the recorder's state machine (fresh for every run) and keeps outages open across runs.
@@ -360,7 +376,7 @@ private struct TargetAccumulator: Sendable {
                 failureThreshold: policy.failureThreshold, successThreshold: policy.successThreshold))
         }
         if round.verdict == .down {
-            if downStreak.count == 0 { downStreak.layer = Self.layer(of: round) }
+            if downStreak.count == 0 { downStreak.layer = Outage.Layer(of: round) }
             downStreak.count += 1
             outage?.failedRounds += 1
         } else {
@@ -380,16 +396,6 @@ private struct TargetAccumulator: Sendable {
                 outage = nil
             }
         default: break
-        }
-    }
-
-    /// The gateway is up when its liveness check succeeded or it at least answered (an HTTP error status, a
-    /// health status): a Deployment's HTTP proxy answers 500 on every path while its executor is down.
-    private static func layer(of round: RoundRecord) -> Outage.Layer? {
-        guard let liveness = round.attempts.first(where: { $0.role == .gatewayLiveness }) else { return nil }
-        switch liveness.failure?.errorClass {
-        case nil, .httpStatus?, .notServing?: return .flowNotReady
-        default: return .gatewayUnreachable
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 public enum SVGBadgeRenderer {
     /// The badge of `target`, labelled `label`.
     public static func render(_ target: TargetReport, label: String = "availability") -> String {
-        let value = target.availability.map(shortPercent) ?? "no data"
+        let value = ReportNumberText.availability(target).map(shortPercent) ?? "no data"
         let colour = target.availability.map(colour(for:)) ?? "#9f9f9f"
         let labelWidth = width(of: label)
         let valueWidth = width(of: value)
@@ -38,11 +38,10 @@ public enum SVGBadgeRenderer {
         }
     }
 
-    /// Up to three decimals without trailing zeros (`99.95%`, `100%`), rounded down so 99.9996 % never reads 100 %.
-    static func shortPercent(_ ratio: Double) -> String {
-        let thousandths = (ratio * 100_000).rounded(.down) / 1_000
-        var text = String(format: "%.3f", thousandths)
-        while text.hasSuffix("0") { text.removeLast() }
+    /// The report's percentage (rounded down to three decimals) without trailing zeros: `99.95%`, `100%`.
+    static func shortPercent(_ printed: String) -> String {
+        var text = printed.dropLast()
+        if text.contains(".") { while text.hasSuffix("0") { text.removeLast() } }
         if text.hasSuffix(".") { text.removeLast() }
         return text + "%"
     }

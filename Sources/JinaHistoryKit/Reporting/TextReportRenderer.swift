@@ -40,8 +40,8 @@ public enum TextReportRenderer {
             + right("p95 ms", 11)]
             + targets.map { target in
                 let p95 = target.successLatency.p95.map(ms) ?? "-"
-                return column(target.name.oneLine(limit: 200), 34) + right(target.availability.map(percent) ?? "no data", 13)
-                    + right(target.coverage.map(percent) ?? "n/a", 10) + right("\(target.outages.count)", 9)
+                return column(target.name.oneLine(limit: 200), 34) + right(ReportNumberText.availability(target) ?? "no data", 13)
+                    + right(ReportNumberText.coverage(target) ?? "n/a", 10) + right("\(target.outages.count)", 9)
                     + right(p95, 11)
             }
     }
@@ -60,20 +60,23 @@ public enum TextReportRenderer {
         }.joined()
     }
 
-    /// One target's lines; `time` formats a time in the report's zone.
+    /// One target's lines; `time` formats a time in the report's zone. Its outages are listed whatever else
+    /// there is: a window all in maintenance has no availability, but its outages are not hidden.
     private static func render(_ target: TargetReport, colour: Bool, time: (Int64) -> String) -> [String] {
-        var lines = [target.name.oneLine(limit: 77), "  \(target.kind.rawValue) at \(target.url.oneLine(limit: 60))",
-                     "  strip  [\(strip(target.strip, colour: colour))]"]
-        guard let availability = target.availability else {
+        var lines = [target.name.oneLine(limit: 77), "  \(target.kind.rawValue) at \(target.url.oneLine(limit: 60))"]
+        if !target.labels.isEmpty { lines.append("  labels \(labelText(target.labels).oneLine(limit: 69))") }
+        lines.append("  strip  [\(strip(target.strip, colour: colour))]")
+        if let availability = ReportNumberText.availability(target) {
+            lines.append("  availability \(availability)  up \(seconds(target.upMs)), down \(seconds(target.downMs))")
+            lines.append(
+                "  coverage     \(ReportNumberText.coverage(target) ?? "n/a")  unknown \(seconds(target.unknownMs))")
+        } else {
             lines.append("  no data: no verdict covers this window outside maintenance")
             lines.append("  unknown \(seconds(target.unknownMs)), maintenance \(seconds(target.maintenanceMs))")
-            lines.append(contentsOf: maintenance(target, time: time) + gaps(target.gaps, time: time))
-            return lines
+            guard target.rounds.total > 0 || !target.outages.isEmpty else {
+                return lines + maintenance(target, time: time) + gaps(target.gaps, time: time)
+            }
         }
-        lines.append(
-            "  availability \(percent(availability))  up \(seconds(target.upMs)), down \(seconds(target.downMs))")
-        lines.append(
-            "  coverage     \(target.coverage.map(percent) ?? "n/a")  unknown \(seconds(target.unknownMs))")
         if let policy = target.policy {
             lines.append("  every \(seconds(policy.intervalMs)), timeout \(seconds(policy.timeoutMs)), attempts "
                 + "\(policy.attempts), thresholds down \(policy.failureThreshold) / up \(policy.successThreshold)")
@@ -109,12 +112,22 @@ public enum TextReportRenderer {
     }
 
     private static func maintenance(_ target: TargetReport, time: (Int64) -> String) -> [String] {
-        guard !target.maintenance.isEmpty else { return [] }
-        return ["  maintenance: \(seconds(target.maintenanceMs)) (not counted as up or down)"]
-            + target.maintenance.map { window in
-                let scope = window.targetId == nil ? "all targets" : "this target"
-                return "    \(time(window.fromMs)) .. \(time(window.toMs))\n      \(scope)  \(window.note.oneLine(limit: 60))"
-            }
+        func line(_ window: MaintenanceWindow) -> String {
+            let scope = window.targetId == nil ? "all targets" : "this target"
+            let deleted = window.deletedMs.map { ", deleted \(time($0))" } ?? ""
+            return "    \(time(window.fromMs)) .. \(time(window.toMs))\n      #\(window.id) \(scope)\(deleted)  "
+                + window.note.oneLine(limit: 40)
+        }
+        var lines: [String] = []
+        if !target.maintenance.isEmpty {
+            lines += ["  maintenance: \(seconds(target.maintenanceMs)) (not counted as up or down)"]
+                + target.maintenance.map(line)
+        }
+        if !target.deletedMaintenance.isEmpty {
+            lines += ["  maintenance deleted: \(target.deletedMaintenance.count) (counted as if never annotated)"]
+                + target.deletedMaintenance.map(line)
+        }
+        return lines
     }
 
     private static func gaps(_ gaps: [RecorderGap], time: (Int64) -> String) -> [String] {
@@ -124,7 +137,11 @@ public enum TextReportRenderer {
             }
     }
 
-    private static func percent(_ ratio: Double) -> String { ReportNumberText.percent(ratio) }
+    /// Labels as `key=value` pairs in key order.
+    static func labelText(_ labels: [String: String]) -> String {
+        labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    }
+
     private static func seconds(_ ms: Int64) -> String { ReportNumberText.seconds(ms) }
     private static func ms(_ value: Double) -> String { ReportNumberText.ms(value) }
 }

@@ -59,10 +59,15 @@ extension HistoryReader {
         let prunedBeforeMs = try Int64.fetchOne(db, sql: "SELECT max(before_ms) FROM prune") ?? Int64.min
         // Wholly inside the window, or before it for the replay; or, once its rounds are pruned, a finer span even
         // where the window's edge cuts it (a day span cut so would share its counts out over a day, not an hour).
+        // The HTML latency chart shows each bucket's own attempts: there a span in the window longer than a bucket
+        // is not used (a finer span or the raw rounds stand in), unless its rounds are gone.
+        let longestInWindowMs = builder.keepsLatencyStrip ? builder.stripBucketMs : Int64.max
         func usable(_ key: SpanKey, _ table: RollupTable) -> Bool {
-            key.firstMs >= fromMs
-                && (key.lastMs < window.sinceMs || key.firstMs >= window.sinceMs && key.lastMs < window.untilMs)
-                || table == .base && key.lastMs < prunedBeforeMs
+            if table == .base, key.lastMs < prunedBeforeMs { return true }
+            return key.firstMs >= fromMs
+                && (key.lastMs < window.sinceMs
+                    || key.firstMs >= window.sinceMs && key.lastMs < window.untilMs
+                        && key.lastMs - key.firstMs < longestInWindowMs)
         }
         // Coarsest first: each table's used spans leave out the finer spans inside them, and the finer table is
         // searched only where the coarser one's used spans leave room for a span.

@@ -9,7 +9,7 @@ public final class HistoryReader: Sendable {
     private let queue: DatabaseQueue
     /// The file's schema version: a database from an older jina-history is read as it is, without the tables
     /// later migrations add.
-    private let schemaVersion: Int
+    let schemaVersion: Int
 
     /// Opens an existing database read-only.
     ///
@@ -31,17 +31,7 @@ public final class HistoryReader: Sendable {
             try queue.read { db in
                 let runs = try Self.runs(db)
                 let targets = try Self.targets(db)
-                let maintenance = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT target_id, from_ms, to_ms, note FROM annotation
-                        WHERE kind = 'maintenance' AND to_ms > ? AND from_ms < ? ORDER BY from_ms
-                        """,
-                    arguments: [window.sinceMs, window.untilMs]
-                ).map { row in
-                    MaintenanceWindow(targetId: row["target_id"], fromMs: row["from_ms"], toMs: row["to_ms"],
-                                      note: row["note"])
-                }
+                let maintenance = try Self.maintenance(db, overlapping: window.sinceMs..<window.untilMs)
                 builder.begin(runs: runs, targets: targets, maintenance: maintenance)
                 builder.storageFaults = schemaVersion < 3 ? [] : try Row.fetchAll(
                     db,
@@ -56,6 +46,36 @@ public final class HistoryReader: Sendable {
                                     tables: useRollups ? RollupTable.tables(schemaVersion: schemaVersion) : [],
                                     looseRounds: schemaVersion >= 6)
             }
+        }
+    }
+
+    /// Every maintenance window, deleted ones included, for `annotate --list`, oldest first.
+    public func maintenanceWindows() throws -> [MaintenanceWindow] {
+        try readSnapshot { db in try Self.maintenance(db, overlapping: Int64.min..<Int64.max) }
+    }
+
+    /// The name of each target row id, for listing what refers to targets by id.
+    public func targetNames() throws -> [Int64: String] {
+        try readSnapshot { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, name FROM target").map {
+                ($0["id"], $0["name"])
+            })
+        }
+    }
+
+    /// Maintenance windows overlapping `range`, deleted ones included (they carry ``MaintenanceWindow/deletedMs``).
+    private static func maintenance(_ db: Database, overlapping range: Range<Int64>) throws -> [MaintenanceWindow] {
+        let deleted = try db.columns(in: "annotation").contains { $0.name == "deleted_ms" } ? "deleted_ms" : "NULL"
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, target_id, from_ms, to_ms, note, \(deleted) AS deleted_ms FROM annotation
+                WHERE kind = 'maintenance' AND to_ms > ? AND from_ms < ? ORDER BY from_ms, id
+                """,
+            arguments: [range.lowerBound, range.upperBound]
+        ).map { row in
+            MaintenanceWindow(id: row["id"], targetId: row["target_id"], fromMs: row["from_ms"], toMs: row["to_ms"],
+                              note: row["note"], deletedMs: row["deleted_ms"])
         }
     }
 
@@ -137,12 +157,20 @@ public final class HistoryReader: Sendable {
                 failureThreshold: row["failure_threshold"], successThreshold: row["success_threshold"])
             policies[row["target_id"], default: [:]][row["run_id"]] = policy
         }
-        return try Row.fetchAll(db, sql: "SELECT id, name, kind, url FROM target ORDER BY name").map { row in
+        let labels = try db.columns(in: "target").contains { $0.name == "labels" } ? ", labels" : ""
+        return try Row.fetchAll(db, sql: "SELECT id, name, kind, url\(labels) FROM target ORDER BY name").map { row in
             let id: Int64 = row["id"]
             return StoredTarget(
                 id: id, name: row["name"], kind: TargetKind(rawValue: row["kind"]) ?? .flow, url: row["url"],
-                policies: policies[id] ?? [:])
+                policies: policies[id] ?? [:], labels: Self.labels(row["labels"]))
         }
+    }
+
+    /// A target's labels from their stored JSON object; none when the column is absent (before migration 0002).
+    static func labels(_ json: String?) -> [String: String] {
+        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
+        else { return [:] }
+        return object
     }
 
     private static func loadStart(_ db: Database, targets: [StoredTarget], sinceMs: Int64) throws -> Int64 {

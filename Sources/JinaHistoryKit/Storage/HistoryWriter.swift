@@ -246,6 +246,33 @@ public final class HistoryWriter: Sendable {
         }
     }
 
+    /// The error for a maintenance window id that does not exist.
+    public static func noMaintenanceWindow(_ id: Int64) -> JinaHistoryError {
+        .badInput("--delete \(id): no maintenance window has that id; see them with annotate --list")
+    }
+
+    /// Marks maintenance window `id` deleted at `deletedMs`: reports stop counting it and list it as deleted.
+    ///
+    /// - returns: the window as it was.
+    /// - throws: ``JinaHistoryError`` (bad input) when there is no such window or it was deleted already.
+    public func deleteMaintenance(id: Int64, deletedMs: Int64) throws -> MaintenanceWindow {
+        try write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM annotation WHERE id = ? AND kind = 'maintenance'", arguments: [id])
+            else {
+                throw Self.noMaintenanceWindow(id)
+            }
+            let window = MaintenanceWindow(id: id, targetId: row["target_id"], fromMs: row["from_ms"],
+                                           toMs: row["to_ms"], note: row["note"], deletedMs: row["deleted_ms"])
+            if let deletedMs = window.deletedMs {
+                throw JinaHistoryError.badInput(
+                    "--delete \(id): that maintenance window was deleted already, at \(TimeText.rfc3339(deletedMs))")
+            }
+            try db.execute(sql: "UPDATE annotation SET deleted_ms = ? WHERE id = ?", arguments: [deletedMs, id])
+            return window
+        }
+    }
+
     /// The newest run without a stop mark whose recorder still lives: by pid on this host, else by a heartbeat
     /// younger than the report's crash grace.
     private static func runningRecorder(_ db: Database, nowMs: Int64) throws -> RecorderRunSpan? {

@@ -29,7 +29,8 @@ struct HandMadeHistory {
 
     /// The whole report of `[since, until)` judged at `now`.
     func historyReport(since: Int64, until: Int64, now: Int64? = nil) throws -> HistoryReport {
-        var builder = ReportBuilder(window: try ReportWindow(sinceMs: since, untilMs: until, nowMs: now ?? until))
+        var builder = ReportBuilder(window: try ReportWindow(sinceMs: since, untilMs: until, nowMs: now ?? until),
+                                    latencyStrip: true)
         let policies = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, policy) })
         builder.begin(runs: runs, targets: [
             StoredTarget(id: 1, name: name, kind: .flow, url: "grpc://127.0.0.1:1", policies: policies)

@@ -3,16 +3,18 @@ import NIOCore
 import NIOHPACK
 import NIOHTTP2
 import NIOPosix
+import NIOSSL
 
-/// One unary gRPC call over plaintext HTTP/2 (`grpc://`) on a connection of its own, straight on SwiftNIO:
-/// connect, send the request, read the answer and its trailers, close. The recorder makes a thousand of these a
-/// second; grpc-swift's client (a connection pool, a load balancer and several tasks per call) spends most of
-/// its CPU on machinery a single call on a fresh connection does not need. TLS targets still use grpc-swift.
-struct GRPCPlaintextCall: Sendable {
+/// One unary gRPC call on a connection of its own, straight on SwiftNIO, over plaintext (`grpc://`) or TLS
+/// (`grpcs://`): connect, send the request, read the answer and its trailers, and return it at once; the
+/// connection closes after. The recorder makes a thousand of these a second; grpc-swift's client (a connection
+/// pool, a load balancer and several tasks per call) spent most of its CPU on machinery a single call on a fresh
+/// connection does not need. Over TLS, grpc-swift's client also returned only once the connection had closed,
+/// which waits for the server's TLS close_notify (NIOSSL's 5 s `shutdownTimeout`, which its TLS configuration does
+/// not expose): Jina's gateways never send it, so every `grpcs://` check took 5 s (docs/transports.md).
+struct GRPCUnaryCall: Sendable {
     /// Why a call gave no answer.
     enum Failure: Error, Sendable {
-        /// Nothing listens there.
-        case refused(String)
         /// The connection was not made before the deadline.
         case connectTimeout(String)
         /// No complete answer before the deadline.
@@ -21,8 +23,8 @@ struct GRPCPlaintextCall: Sendable {
         case protocolViolation(String)
         /// The call ended with a gRPC status other than OK.
         case status(code: Int, message: String)
-        /// Any other network error.
-        case transport(String)
+        /// The connection failed (refused, reset, TLS): the client's own error, classed by ``NetworkFailure``.
+        case network(any Error)
     }
 
     /// Largest answer read (a readiness answer is a few bytes).
@@ -32,6 +34,8 @@ struct GRPCPlaintextCall: Sendable {
     let port: Int
     /// The method, as `/package.Service/Method`.
     let path: String
+    /// TLS for `grpcs://`; `nil` for plaintext. ALPN `h2` is added to it.
+    var tls: TLSConfiguration?
 
     /// Sends `message` (serialized protobuf) and returns the answer's serialized protobuf, all within `timeout`.
     func run(_ message: [UInt8], timeout: Duration) async -> Result<[UInt8], Failure> {
@@ -46,8 +50,20 @@ struct GRPCPlaintextCall: Sendable {
                 ? Failure.timeout("no answer within \(milliseconds) ms")
                 : Failure.connectTimeout("no connection within \(milliseconds) ms"))
         }
+        let sslContext: NIOSSLContext?
+        do {
+            sslContext = try tls.map { configuration in
+                var configuration = configuration
+                configuration.applicationProtocols = ["h2"]
+                return try NIOSSLContext(configuration: configuration)
+            }
+        } catch {
+            return .failure(.network(error))
+        }
+        // SNI and the certificate's name check take a host name; for an IP address NIOSSL checks the peer's.
+        let serverHostname = sslContext != nil && (try? SocketAddress(ipAddress: host, port: port)) == nil ? host : nil
         let headers: HPACKHeaders = [
-            ":method": "POST", ":scheme": "http", ":path": path,
+            ":method": "POST", ":scheme": sslContext == nil ? "http" : "https", ":path": path,
             ":authority": host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)",
             "content-type": "application/grpc", "te": "trailers", "grpc-timeout": "\(milliseconds)m",
             "user-agent": "jina-history/\(JinaHistoryVersion.current)",
@@ -58,6 +74,9 @@ struct GRPCPlaintextCall: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    if let sslContext {
+                        try pipeline.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
+                    }
                     _ = try pipeline.configureHTTP2Pipeline(
                         mode: .client, connectionConfiguration: .init(), streamConfiguration: .init(),
                         inboundStreamInitializer: { $0.close() })
@@ -74,7 +93,7 @@ struct GRPCPlaintextCall: Sendable {
         connecting.whenComplete { connection in
             switch connection {
             case .failure(let error):
-                answer.fail(Self.connectFailure(error))
+                answer.fail(Failure.network(error))
             case .success(let channel):
                 connected.value = true
                 // Closed on a later tick: not from inside the stream's own read.
@@ -89,7 +108,7 @@ struct GRPCPlaintextCall: Sendable {
                         }
                     }
                 } catch {
-                    answer.fail(Failure.transport(String(describing: error)))
+                    answer.fail(Failure.network(error))
                 }
             }
         }
@@ -99,17 +118,8 @@ struct GRPCPlaintextCall: Sendable {
         } catch let failure as Failure {
             return .failure(failure)
         } catch {
-            return .failure(.transport(String(describing: error)))
+            return .failure(.network(error))
         }
-    }
-
-    private static func connectFailure(_ error: any Error) -> Failure {
-        let text = String(describing: error)
-        if case ChannelError.connectTimeout = error { return .connectTimeout("connect timeout: \(text)") }
-        let lowered = text.lowercased()
-        if lowered.contains("connection refused") || lowered.contains("errno: 111") { return .refused(text) }
-        if lowered.contains("connecttimeout") { return .connectTimeout("connect timeout: \(text)") }
-        return .transport(text)
     }
 }
 
@@ -124,12 +134,13 @@ private final class ConnectionWatch: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        answer.fail(GRPCPlaintextCall.Failure.protocolViolation("not gRPC over HTTP/2: \(error)"))
+        // A TLS or HTTP/2 error of the connection itself: classed by its type.
+        answer.fail(GRPCUnaryCall.Failure.network(error))
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        answer.fail(GRPCPlaintextCall.Failure.protocolViolation("the server closed the connection before answering"))
+        answer.fail(GRPCUnaryCall.Failure.protocolViolation("the server closed the connection before answering"))
         context.fireChannelInactive()
     }
 }
@@ -179,29 +190,32 @@ private final class UnaryStream: ChannelInboundHandler {
             if case .byteBuffer(var bytes) = frame.data, let read = bytes.readBytes(length: bytes.readableBytes) {
                 body += read
             }
-            if body.count > GRPCPlaintextCall.maximumAnswerBytes {
-                fail(.protocolViolation("the answer is over \(GRPCPlaintextCall.maximumAnswerBytes) bytes"))
+            if body.count > GRPCUnaryCall.maximumAnswerBytes {
+                fail(.protocolViolation("the answer is over \(GRPCUnaryCall.maximumAnswerBytes) bytes"))
             } else if frame.endStream {
                 fail(.protocolViolation("the answer ended without a gRPC status"))
             }
         case .rstStream(let code):
-            fail(.transport("the server reset the call (HTTP/2 \(code))"))
+            fail(.status(code: 14, message: "the server reset the call (HTTP/2 \(code))"))
         default:
             break
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(.protocolViolation("the call's stream closed before its gRPC status"))
+        // A TLS server closes a plaintext connection without a word: the likeliest cause before any answer.
+        fail(.protocolViolation(answerHeadersSeen
+            ? "the call's stream closed before its gRPC status"
+            : "the server closed the connection before answering (if it serves TLS, use grpcs://)"))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(.protocolViolation("not gRPC over HTTP/2: \(error)"))
+        fail(.network(error))
         context.close(promise: nil)
     }
 
-    private func fail(_ failure: GRPCPlaintextCall.Failure) {
+    private func fail(_ failure: GRPCUnaryCall.Failure) {
         answer.fail(failure)
     }
 
