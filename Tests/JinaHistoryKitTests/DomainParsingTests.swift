@@ -151,3 +151,29 @@ struct DomainParsingTests {
         try Target(kind: .gateway, endpoint: try Endpoint(parsing: url)).requireSupported()
     }
 }
+
+/// How long a round can keep its target busy, which `record`'s start-up warning says (docs/semantics.md §2).
+@Suite("round length")
+struct RoundLengthTests {
+    private func scheduled(_ kind: TargetKind, intervalMs: Int64, timeoutMs: Int64, attempts: Int = 1,
+                           retryDelayMs: Int64 = 0) throws -> ScheduledTarget {
+        ScheduledTarget(
+            target: Target(kind: kind, endpoint: try Endpoint(parsing: "127.0.0.1:1")),
+            policy: try ProbePolicy(intervalMs: intervalMs, timeoutMs: timeoutMs, attempts: attempts,
+                                    retryDelayMs: retryDelayMs))
+    }
+
+    @Test("every call counts: a flow's timed-out attempt and its gateway-liveness call, and the slots they skip")
+    func everyCallCounts() throws {
+        // The case a new user met: 2 s timeout at a 1 s interval; the liveness call gets at least 1 s.
+        let flow = try scheduled(.flow, intervalMs: 1_000, timeoutMs: 2_000)
+        #expect(flow.longestRoundCallsMs == 3_000 && flow.slotsAHungRoundSkips == 2)
+        #expect(try scheduled(.executor, intervalMs: 1_000, timeoutMs: 2_000).longestRoundCallsMs == 2_000)
+        // The defaults (5 s, 3 s): the liveness call gets what is left before the next slot, so no slot is skipped.
+        let defaults = try scheduled(.flow, intervalMs: 5_000, timeoutMs: 3_000)
+        #expect(defaults.longestRoundCallsMs == 5_000 && defaults.slotsAHungRoundSkips == 0)
+        #expect(defaults.policy.gatewayLivenessTimeoutMs(elapsedMs: 1) == 3_000, "never more than the timeout")
+        let retries = try scheduled(.deployment, intervalMs: 10_000, timeoutMs: 3_000, attempts: 3, retryDelayMs: 500)
+        #expect(retries.longestRoundCallsMs == 10_000 + 1_000 && retries.slotsAHungRoundSkips == 1)
+    }
+}

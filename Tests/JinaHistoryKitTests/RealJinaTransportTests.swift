@@ -62,7 +62,12 @@ struct RealJinaTransportTests {
             }
             let killed = try await probe(target)
             #expect(killed.readinessAttempts.first?.rawCode == testCase.killedCode, "\(killed)")
-            try await expectParity(testCase, url, exit: 1, step: "killed")
+            let killedPing = try await expectParity(testCase, url, exit: 1, step: "killed")
+            if testCase.kind != .executor {
+                // ping names the layer as the recorded outage does: the gateway answers (a Deployment's HTTP proxy
+                // with 500), what is behind it is not ready.
+                #expect(killedPing.ourOutput.contains("(layer flow_not_ready)"), "\(killedPing)")
+            }
             if testCase.kind == .flow, testCase.scheme != "ws" {
                 let gateway = try await pingBoth("gateway", url, timeoutMs: Self.timeoutMs)
                 #expect(gateway.ourStatus == 0 && gateway.jinaStatus == 0,
@@ -89,18 +94,92 @@ struct RealJinaTransportTests {
     }
 
     /// `jina-history ping` exits `exit`, and so does `jina ping` where it can run.
+    @discardableResult
     private func expectParity(_ testCase: Case, _ url: String, exit: Int32, step: String, withJina: Bool = true)
-        async throws
+        async throws -> PingParity
     {
         let parity = try await pingBoth(
             testCase.kind.rawValue, url, timeoutMs: Self.timeoutMs, withJina: withJina && testCase.jinaPings)
         #expect(parity.ourStatus == exit, "\(step): \(parity)")
         if let jinaStatus = parity.jinaStatus { #expect(jinaStatus == parity.ourStatus, "\(step): \(parity)") }
+        return parity
     }
 
-    private func probe(_ target: Target) async throws -> RoundRecord {
+    /// A Flow whose gateway speaks TLS, with the url a user gives it (`wss://` needs the certificate's name).
+    struct TLSCase: Sendable, CustomTestStringConvertible {
+        var protocolName: String
+        var scheme: String
+        var host: String
+        var testDescription: String { "a \(protocolName) Flow over \(scheme)" }
+    }
+
+    static let tlsCases = [
+        TLSCase(protocolName: "grpc", scheme: "grpcs", host: "127.0.0.1"),
+        TLSCase(protocolName: "http", scheme: "https", host: "127.0.0.1"),
+        TLSCase(protocolName: "websocket", scheme: "wss", host: "localhost"),
+    ]
+
+    @Test("TLS gateways: ready in well under a second with the default 3 s timeout (not 5 s), recorded up; a wrong CA is tls in one short line; a killed executor is not_ready behind a live gateway",
+          arguments: tlsCases)
+    func tlsGateway(_ testCase: TLSCase) async throws {
+        let certificates = try TestCertificates.shared.get()
+        let port = try freePort()
+        let jina = try await JinaFixture.start([
+            "--kind", "flow", "--protocol", testCase.protocolName, "--port", "\(port)",
+            "--ssl-certfile", certificates.path("server.pem"), "--ssl-keyfile", certificates.path("server.key"),
+        ])
+        do {
+            let url = "\(testCase.scheme)://\(testCase.host):\(port)"
+            let trusted = TLSOptions(caCertificatePath: certificates.caCertificate)
+            let flow = Target(kind: .flow, endpoint: try Endpoint(parsing: url), tls: trusted)
+            try JinaReadinessChecker.requireProbeable(flow)
+            try await waitUntilUp(flow, what: "ready over \(testCase.scheme)")
+            // A bound, not a timing: NIOSSL's wait for a close_notify Jina never sends made every check 5 s.
+            for kind in [TargetKind.flow, .gateway] {
+                for _ in 0..<3 {
+                    let round = try await probe(Target(kind: kind, endpoint: flow.endpoint, tls: trusted), timeoutMs: 3_000)
+                    let attempt = try #require(round.readinessAttempts.first)
+                    #expect(round.verdict == .up && attempt.durationUs < 1_000_000, "\(kind): \(round)")
+                }
+            }
+            // The recorder with its defaults (3 s timeout) at a 1 s interval: every round up, no slot skipped.
+            let directory = try TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let database = directory.appending(path: "tls.sqlite").path
+            let record = try await runJinaHistory([
+                "record", url, "--ca-cert", certificates.caCertificate, "--db", database, "--interval", "1s",
+                "--rounds", "3",
+            ])
+            #expect(record.status == 0, "\(record.stderr)")
+            let recorded = try #require((try await jsonReport(database))["targets"] as? [[String: Any]]).first
+            #expect(recorded?["rounds"] as? [String: Int] == ["total": 3, "up": 3, "down": 0, "skipped": 0, "flaky": 0],
+                    "\(recorded ?? [:])")
+            #expect(recorded?["availability"] as? Double == 1)
+
+            // No --ca-cert: the system's trust store does not know the test CA.
+            let untrusted = try await probe(Target(kind: .flow, endpoint: flow.endpoint), timeoutMs: 3_000)
+            let failure = try #require(untrusted.firstFailure)
+            #expect(failure.errorClass == .tls)
+            #expect(failure.message.hasPrefix("TLS handshake failed: the server's certificate is not trusted"),
+                    "\(failure.message)")
+            #expect(!failure.message.contains("/") && !failure.message.contains("OPENSSL"), "\(failure.message)")
+
+            kill(jina.executorPID, SIGKILL)
+            try await waitUntil("not_ready over \(testCase.scheme) after kill -9", timeout: .seconds(15)) {
+                try await probe(flow, timeoutMs: 3_000).firstFailure?.errorClass == .notReady
+            }
+            let killed = try await probe(flow, timeoutMs: 3_000)
+            #expect(killed.attempts.last?.role == .gatewayLiveness && killed.attempts.last?.succeeded == true,
+                    "the TLS gateway stays up while its Flow is not ready: \(killed)")
+        } catch {
+            Issue.record(error)
+        }
+        await jina.stop()
+    }
+
+    private func probe(_ target: Target, timeoutMs: Int64 = timeoutMs) async throws -> RoundRecord {
         let runner = RoundRunner(
-            target: target, policy: try ProbePolicy(intervalMs: 60_000, timeoutMs: Self.timeoutMs),
+            target: target, policy: try ProbePolicy(intervalMs: 60_000, timeoutMs: timeoutMs),
             checker: JinaReadinessChecker())
         return try #require(await runner.run(scheduledMs: 0, clock: RunClock()))
     }

@@ -187,6 +187,27 @@ struct RollupTests {
         }
     }
 
+    @Test("the HTML latency chart draws each bucket from its own attempts: no span longer than a bucket stands in")
+    func latencyChartFromEachBucket() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let reader = try HistoryReader(path: try seededDatabase(directory))
+        // 30 minutes on ten-minute boundaries: three whole spans per target, buckets of 30 s.
+        let sinceMs = (Self.endMs - 5 * 3_600_000) / 600_000 * 600_000
+        let window = try window(sinceMs, sinceMs + 1_800_000)
+        let chart = try reader.report(window: window, latencyStrip: true)
+        let exact = try reader.report(window: window, useRollups: false, latencyStrip: true)
+        for (a, b) in zip(chart.targets, exact.targets) {
+            #expect(a.latencyStrip == b.latencyStrip, "\(a.name): the chart's buckets are the raw rounds'")
+            #expect(Set(a.latencyStrip.compactMap(\.p50)).count > 1, "\(a.name): not one bar repeated")
+        }
+        // Text and JSON, which draw no chart, still read the spans.
+        #expect(try reader.report(window: window).method.rollupSpans > 0)
+        // A long window keeps using spans that fit its buckets (a day's are 24 min: ten-minute spans).
+        let day = try reader.report(window: try self.window(Self.endMs - Self.dayMs, Self.endMs), latencyStrip: true)
+        #expect(day.method.rollupSpans > 0)
+    }
+
     @Test("a loose_rounds row whose bytes are not its rounds is refused with one line, not misread")
     func damagedLooseRounds() throws {
         let rounds = [

@@ -29,10 +29,12 @@ struct TransportFaultTests {
         return first
     }
 
-    @Test("nothing listening is refused on every transport", arguments: ["grpc", "http", "ws"])
+    @Test("nothing listening is refused on every transport, in one short line", arguments: ["grpc", "http", "ws", "grpcs"])
     func refused(scheme: String) async throws {
-        let first = try await attempt(try target(.flow, "\(scheme)://127.0.0.1:\(try freePort())"))
+        let port = try freePort()
+        let first = try await attempt(try target(.flow, "\(scheme)://127.0.0.1:\(port)"))
         #expect(first.failure?.errorClass == .refused, "\(first)")
+        #expect(first.failure?.message == "connection refused: nothing listens on 127.0.0.1:\(port)", "\(first)")
         #expect(first.durationUs < 500_000, "a refusal is reported at once")
     }
 
@@ -92,7 +94,24 @@ struct TransportFaultTests {
             try await attempt(try target(.flow, "\(scheme)://\(scheme == "wss" ? "localhost" : "127.0.0.1"):\(port)"))
         }
         #expect(first.failure?.errorClass == .tls, "\(first)")
+        // What the client found, in words; never BoringSSL's text with a source path of the build machine.
+        #expect(first.failure?.message.hasPrefix("TLS handshake failed: the server's certificate is not trusted") == true,
+                "\(first)")
+        #expect(first.failure?.message.contains("/") == false, "\(first)")
         withExtendedLifetime(certificates) {}
+    }
+
+    @Test("a plaintext url on a TLS port, and a TLS url on a plaintext port, say so", arguments: ["grpc", "http"])
+    func wrongScheme(scheme: String) async throws {
+        let plainOnTLS = try await withTLSServer(scheme: scheme == "grpc" ? "grpcs" : "https", trusted: true) { port in
+            try await attempt(try target(.flow, "\(scheme)://127.0.0.1:\(port)"))
+        }
+        #expect(plainOnTLS.failure?.errorClass == .protocol, "\(plainOnTLS)")
+        let tlsOnPlain = try await withFakeWireServer(.http(status: 200, body: #"{"code": 0}"#)) { port in
+            try await attempt(try target(.flow, "\(scheme)s://127.0.0.1:\(port)"))
+        }
+        #expect(tlsOnPlain.failure?.errorClass == .tls, "\(tlsOnPlain)")
+        #expect(tlsOnPlain.failure?.message.contains("does not speak TLS on this port") == true, "\(tlsOnPlain)")
     }
 
     @Test("--ca-cert makes a server signed by that CA ready over https, wss and grpcs",
@@ -128,6 +147,7 @@ struct TransportFaultTests {
                     try await attempt(try target(.gateway, url, tls: withClient)))
         }
         #expect(without.failure?.errorClass == .tls, "\(without)")
+        #expect(without.failure?.message.contains("client certificate") == true, "\(without)")
         #expect(with.succeeded, "\(with)")
     }
 
