@@ -58,13 +58,14 @@ struct PingCommand: AsyncParsableCommand {
             if every != nil, !record {
                 throw JinaHistoryError.badInput("--every is the period of a recorded series; add --record")
             }
-            try requireProbeable([target])
+            let unverified = try requireProbeable([target])
             let ping = try Ping(target: target, timeoutMs: try Self.milliseconds(timeout), attempts: attempts,
                                 minSuccesses: minSuccessfulAttempts,
                                 everyMs: try every.map { try DurationText.milliseconds($0, flag: "--every") },
                                 checker: JinaReadinessChecker())
             // Opened before probing, so a database that cannot be written is reported before any attempt.
             let writer = record ? try HistoryWriter(path: database.path) : nil
+            unverified.forEach { Console.message("jina-history: warning: \($0)\n") }
             let clock = RunClock()
             let round = await ping.run(clock: clock) { attempt in
                 if attempt.role == .readiness { print(Self.line(for: attempt, of: target, attempts: attempts)) }

@@ -86,22 +86,25 @@ struct RecordCommand: AsyncParsableCommand {
             case .auto: isatty(1) == 1 && logFormat == .text ? .live : .lines
             }
             let targets = try scheduledTargets()
-            let output = RecordOutput(mode: mode, format: logFormat, targetNames: targets.map(\.target.name))
-            try requireProbeable(targets.map(\.target), alreadyChecked: config != nil) {
-                output.warning($0, event: "tls_not_verified")
-            }
+            let unverified = try requireProbeable(targets.map(\.target), alreadyChecked: config != nil)
             if let rounds, rounds < 1 { throw JinaHistoryError.badInput("--rounds must be 1 or more") }
             let metricsWindowMs = try DurationText.milliseconds(metricsWindow, flag: "--metrics-window")
+            let metricsAddress = try metricsListen.map(Self.hostAndPort)
+            // Warnings only once nothing else can be wrong: bad input is one line and nothing more.
+            let output = RecordOutput(mode: mode, format: logFormat, targetNames: targets.map(\.target.name))
+            unverified.forEach { output.warning($0, event: "tls_not_verified") }
             warnAboutOverrunningRounds(targets, output: output)
             // Kept (a lock and a few counters per round) only when something will scrape them.
-            let metrics = metricsListen.map { _ in
+            let metrics = metricsAddress.map { _ in
                 RecorderMetrics(targets: targets.map(\.target), windowMs: metricsWindowMs, windowLabel: metricsWindow,
                                 startedMs: RunClock.wallNowMs())
             }
             // Every start-up resource before the database: a port that is taken must not leave a new, empty
             // database behind.
             var server: MetricsServer?
-            if let metricsListen, let metrics { server = try await startMetricsServer(metricsListen, metrics: metrics) }
+            if let (host, port) = metricsAddress, let metrics {
+                server = try await MetricsServer(host: host, port: port, metrics: metrics)
+            }
             let writer: HistoryWriter
             do {
                 writer = try HistoryWriter(path: database.path)
@@ -130,15 +133,14 @@ struct RecordCommand: AsyncParsableCommand {
         }
     }
 
-    /// Listens on `address` (HOST:PORT) for Prometheus scrapes.
-    private func startMetricsServer(_ address: String, metrics: RecorderMetrics) async throws -> MetricsServer {
+    /// `--metrics-listen`'s HOST:PORT (`[::1]:PORT` for IPv6).
+    private static func hostAndPort(_ address: String) throws -> (String, Int) {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
             (0...65_535).contains(port), colon != address.startIndex
         else {
             throw JinaHistoryError.badInput("--metrics-listen '\(address)' is not HOST:PORT; e.g. 127.0.0.1:9464")
         }
-        let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return try await MetricsServer(host: host, port: port, metrics: metrics)
+        return (String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
     }
 
     /// A round that can outlast the interval is allowed (a Flow that answers slowly still needs its verdict), but

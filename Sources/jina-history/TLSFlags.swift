@@ -24,14 +24,12 @@ struct TLSFlags: ParsableArguments {
     }
 }
 
-/// Checks each target as the probes will need it (a config file's targets are checked as it is read) and warns,
-/// once per target, about unverified TLS: through `warn`, or on stderr.
-func requireProbeable(_ targets: [Target], alreadyChecked: Bool = false,
-                      warn: (String) -> Void = { Console.message("jina-history: warning: \($0)\n") }) throws {
-    for target in targets {
-        if !alreadyChecked { try JinaReadinessChecker.requireProbeable(target) }
-        if target.endpoint.secure, target.tls.skipsVerification {
-            warn("\(target.name): TLS certificate not verified (--insecure)")
-        }
-    }
+/// Checks each target as the probes will need it (a config file's targets are checked as it is read).
+///
+/// - returns: one warning per target whose TLS is not verified, for the caller to print once nothing else can
+///   fail (bad input is one line and nothing more).
+func requireProbeable(_ targets: [Target], alreadyChecked: Bool = false) throws -> [String] {
+    if !alreadyChecked { try targets.forEach(JinaReadinessChecker.requireProbeable) }
+    return targets.filter { $0.endpoint.secure && $0.tls.skipsVerification }
+        .map { "\($0.name): TLS certificate not verified (--insecure)" }
 }

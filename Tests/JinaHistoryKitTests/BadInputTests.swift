@@ -33,6 +33,10 @@ struct BadInputTests {
         Row(arguments: ["record", "grpc://127.0.0.1:1", "--retries", "-1"], expected: "--retries must be 0 or more"),
         Row(arguments: ["record", "grpc://127.0.0.1:1", "--failure-threshold", "-2"], expected: "must be 1 or more"),
         Row(arguments: ["record", "grpc://127.0.0.1:1", "--rounds", "-3"], expected: "--rounds must be 1 or more"),
+        // No warning before the error: a command that is refused says one thing.
+        Row(arguments: ["record", "https://127.0.0.1:1", "--insecure", "--rounds", "0"], expected: "--rounds must be 1 or more"),
+        Row(arguments: ["record", "grpc://127.0.0.1:1", "--interval", "100ms", "--timeout", "2s", "--metrics-listen", "9464"],
+            expected: "--metrics-listen '9464' is not HOST:PORT"),
         Row(arguments: ["record", "grpc://127.0.0.1:1", "--interval", "5"], expected: "'5' is not a duration; write a number and a unit"),
         Row(arguments: ["record", "grpc://127.0.0.1:1", "--timeout", "0ms"], expected: "--timeout must be at least 1ms"),
         Row(arguments: ["record", "grpc://127.0.0.1:1", "--retries=-1"], expected: "--retries must be 0 or more"),

@@ -33,6 +33,9 @@ struct RecordOutputTests {
             "slow         unknown  10:00:00 (5m12s)                  -             -",
         ])
         #expect(status.render(nowMs: 1_764_065_112_000, width: 40, zone: .gmt).allSatisfy { $0.count <= 40 })
+        // Rounded down, as every printed percentage: two up rounds of three read 66.666 %, not 66.667 %.
+        status.observe("ranker", up, nil)
+        #expect(status.render(nowMs: 1_764_065_112_000, width: 80, zone: .gmt)[2].hasSuffix("66.666%  timeout"))
     }
 
     @Test("--log-format json: every line an object: the start-up warning, the start, each round, the stop")

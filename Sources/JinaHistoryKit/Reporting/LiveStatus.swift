@@ -64,7 +64,7 @@ public struct LiveStatus: Sendable {
             let latency = entry.lastLatencyMs.map { String(format: "%.1f", $0) } ?? "-"
             let judged = entry.upRounds + entry.downRounds
             let availability = judged == 0
-                ? "-" : String(format: "%.3f%%", Double(entry.upRounds) / Double(judged) * 100)
+                ? "-" : ReportNumberText.percent(Int64(entry.upRounds), of: Int64(judged))
             var line = name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
                 // The longest state, "unknown", still leaves two spaces before the time.
                 + state.padding(toLength: 9, withPad: " ", startingAt: 0)
