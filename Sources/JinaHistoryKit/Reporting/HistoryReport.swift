@@ -117,6 +117,9 @@ public struct ReportWindow: Hashable, Sendable {
 
     /// Length in milliseconds.
     public var lengthMs: Int64 { untilMs - sinceMs }
+
+    /// Length of every bucket of a target's strip but the last, which also takes the remainder.
+    public var stripBucketMs: Int64 { max(1, lengthMs / Int64(TargetReport.stripBuckets)) }
 }
 
 /// The counting rules a report used, printed with it so every number can be explained.

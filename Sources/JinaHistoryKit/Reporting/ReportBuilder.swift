@@ -25,9 +25,6 @@ public struct ReportBuilder: Sendable {
     /// gone, so each bucket shows its own attempts.
     public let keepsLatencyStrip: Bool
 
-    /// Length of a strip bucket (the last one also takes the remainder).
-    public var stripBucketMs: Int64 { max(1, window.lengthMs / Int64(TargetReport.stripBuckets)) }
-
     /// Starts a report of `window`, with each target's ``TargetReport/latencyStrip`` if `latencyStrip`.
     public init(window: ReportWindow, latencyStrip: Bool = false) {
         self.window = window
@@ -62,10 +59,8 @@ public struct ReportBuilder: Sendable {
                 .filter { ($0.targetId == nil || $0.targetId == target.id) && $0.toMs > window.sinceMs
                     && $0.fromMs < window.untilMs }
                 .sorted { ($0.fromMs, $0.toMs, $0.id) < ($1.fromMs, $1.toMs, $1.id) }
-            var accumulator = TargetAccumulator(target: target, window: window,
-                                                maintenance: windows.filter { $0.deletedMs == nil },
+            let accumulator = TargetAccumulator(target: target, window: window, maintenance: windows,
                                                 keepsLatencyStrip: keepsLatencyStrip)
-            accumulator.deletedMaintenance = windows.filter { $0.deletedMs != nil }
             if let index = accumulatorIndex[target.id] {
                 accumulators[index] = accumulator
             } else {
@@ -184,9 +179,10 @@ private struct TargetAccumulator: Sendable {
         bucketLatencies = keepsLatencyStrip
             ? Array(repeating: LatencyDistribution(), count: TargetReport.stripBuckets) : []
         report = TargetReport(name: target.name, kind: target.kind, url: target.url, labels: target.labels)
-        report.maintenance = maintenance
+        report.maintenance = maintenance.filter { $0.deletedMs == nil }
+        report.deletedMaintenance = maintenance.filter { $0.deletedMs != nil }
         var spans: [(fromMs: Int64, toMs: Int64)] = []
-        for maintenance in maintenance {
+        for maintenance in report.maintenance {
             let (fromMs, toMs) = (max(maintenance.fromMs, window.sinceMs), min(maintenance.toMs, window.untilMs))
             if let last = spans.last, fromMs <= last.toMs {
                 spans[spans.count - 1].toMs = max(last.toMs, toMs)
@@ -200,20 +196,19 @@ private struct TargetAccumulator: Sendable {
 
     /// The milliseconds of strip bucket `index`: equal slices of the window, the last one taking the remainder.
     private func bucketRange(_ index: Int) -> Range<Int64> {
-        let start = window.sinceMs + Int64(index) * bucketSizeMs
-        let end = index == TargetReport.stripBuckets - 1 ? window.untilMs : min(window.untilMs, start + bucketSizeMs)
+        let size = window.stripBucketMs
+        let start = window.sinceMs + Int64(index) * size
+        let end = index == TargetReport.stripBuckets - 1 ? window.untilMs : min(window.untilMs, start + size)
         return start..<max(start, end)
     }
 
     /// The strip buckets `[start, end)` touches.
     private func buckets(overlapping start: Int64, _ end: Int64) -> ClosedRange<Int> {
         let last = TargetReport.stripBuckets - 1
-        let first = min(last, Int((start - window.sinceMs) / bucketSizeMs))
-        return first...max(first, min(last, Int((end - 1 - window.sinceMs) / bucketSizeMs)))
+        let first = min(last, Int((start - window.sinceMs) / window.stripBucketMs))
+        return first...max(first, min(last, Int((end - 1 - window.sinceMs) / window.stripBucketMs)))
     }
 
-    /// Length of every strip bucket but the last, which also takes the remainder.
-    private var bucketSizeMs: Int64 { max(1, window.lengthMs / Int64(TargetReport.stripBuckets)) }
 
     /// How much of `[start, end)` is maintenance.
     private func maintenanceOverlapMs(_ start: Int64, _ end: Int64) -> Int64 {
@@ -231,12 +226,6 @@ private struct TargetAccumulator: Sendable {
         closeOpenSegment(at: round.scheduledMs)
         holdOpen(round, runId: stored.runId, policy: policy, runEndMs: runEndMs)
         track(round, runId: stored.runId, policy: policy)
-    }
-
-    /// Deleted maintenance windows of the target in the window: listed, not counted.
-    var deletedMaintenance: [MaintenanceWindow] {
-        get { report.deletedMaintenance }
-        set { report.deletedMaintenance = newValue }
     }
 
     func finish() -> TargetReport {

@@ -61,7 +61,7 @@ extension HistoryReader {
         // where the window's edge cuts it (a day span cut so would share its counts out over a day, not an hour).
         // The HTML latency chart shows each bucket's own attempts: there a span in the window longer than a bucket
         // is not used (a finer span or the raw rounds stand in), unless its rounds are gone.
-        let longestInWindowMs = builder.keepsLatencyStrip ? builder.stripBucketMs : Int64.max
+        let longestInWindowMs = builder.keepsLatencyStrip ? window.stripBucketMs : Int64.max
         func usable(_ key: SpanKey, _ table: RollupTable) -> Bool {
             if table == .base, key.lastMs < prunedBeforeMs { return true }
             return key.firstMs >= fromMs
