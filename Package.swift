@@ -13,7 +13,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "jina-history", targets: ["jina-history"]),
-        .library(name: "JinaHistoryKit", targets: ["JinaHistoryKit"]),
+        // Link only what you use: the core alone has no dependency beyond Foundation.
+        .library(name: "JinaHistoryCore", targets: ["JinaHistoryCore"]),
+        .library(name: "JinaHistorySQLite", targets: ["JinaHistorySQLite"]),
+        .library(name: "JinaHistoryProbes", targets: ["JinaHistoryProbes"]),
+        .library(name: "JinaHistoryRecorder", targets: ["JinaHistoryRecorder"]),
+        .library(name: "JinaHistoryRender", targets: ["JinaHistoryRender"]),
+        .library(name: "JinaHistoryMetrics", targets: ["JinaHistoryMetrics"]),
+        .library(name: "JinaHistoryConfig", targets: ["JinaHistoryConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -51,12 +58,24 @@ let package = Package(
             dependencies: ["EmbedMigrations"]
         ),
 
-        // MARK: - Library: all behaviour, no argv, no printing
+        // MARK: - Libraries, arrows pointing down to the core (docs/architecture.md)
+        // The model, the counting rules, the probe and storage interfaces, typed errors: Foundation only.
+        .target(name: "JinaHistoryCore", swiftSettings: strict),
+
+        // The embedded storage engine: SQLite through GRDB, its migrations and byte formats.
         .target(
-            name: "JinaHistoryKit",
+            name: "JinaHistorySQLite",
+            dependencies: ["JinaHistoryCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict,
+            plugins: ["EmbedMigrationsPlugin"]
+        ),
+
+        // Readiness checks over gRPC, HTTP and WebSocket, with and without TLS.
+        .target(
+            name: "JinaHistoryProbes",
             dependencies: [
+                "JinaHistoryCore",
                 "JinaProtos",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -69,17 +88,41 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: strict,
-            plugins: ["EmbedMigrationsPlugin"]
+            swiftSettings: strict
         ),
 
-        // MARK: - Thin executable: parse flags, call the kit, print, map exit codes
+        // The recorder, ping and the seeder: schedules, queues and writes through the storage interface.
+        .target(name: "JinaHistoryRecorder", dependencies: ["JinaHistoryCore"], swiftSettings: strict),
+
+        // Text, JSON, Markdown, HTML, SVG, timeline, live view and export rows.
+        .target(name: "JinaHistoryRender", dependencies: ["JinaHistoryCore"], swiftSettings: strict),
+
+        // Prometheus metrics of a running recorder and the server that exposes them.
+        .target(
+            name: "JinaHistoryMetrics",
+            dependencies: [
+                "JinaHistoryCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The configuration file and the text forms of durations and times.
+        .target(
+            name: "JinaHistoryConfig",
+            dependencies: ["JinaHistoryCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+
+        // MARK: - Thin executable: parse flags, call the libraries, print, map exit codes
         .executableTarget(
             name: "jina-history",
             dependencies: [
-                "JinaHistoryKit",
+                "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryProbes", "JinaHistoryRecorder", "JinaHistoryRender",
+                "JinaHistoryMetrics", "JinaHistoryConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,7 +133,8 @@ let package = Package(
         .testTarget(
             name: "JinaHistoryKitTests",
             dependencies: [
-                "JinaHistoryKit",
+                "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryProbes", "JinaHistoryRecorder", "JinaHistoryRender",
+                "JinaHistoryMetrics", "JinaHistoryConfig",
                 "JinaProtos",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 
 /// `jina-history annotate`: records a maintenance window after the fact (reports move its time out of up and
 /// down and list it), lists the windows, or deletes one (kept as deleted, so reports can say so).

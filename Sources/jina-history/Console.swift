@@ -1,5 +1,11 @@
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 
 /// Standard output and error without traps: `FileHandle.write(_:)` crashes the process when a write fails (a
 /// file past its size limit, a full disk), and a recorder must never die for a log line.

@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 
 /// `jina-history db`: the history database itself.
 struct DatabaseCommand: AsyncParsableCommand {
@@ -79,50 +85,8 @@ struct StatsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let stats = try HistoryReader(path: database.path).stats()
-            try Console.output(format == .json ? json(stats) : text(stats))
+            try Console.output(format == .json ? DatabaseStatsRenderer.json(stats, location: database.path)
+                : DatabaseStatsRenderer.text(stats, location: database.path))
         }
     }
-
-    private func text(_ stats: DatabaseStats) -> String {
-        var lines = [
-            "\(database.path) (schema \(stats.schemaVersion))",
-            "size     \(bytes(stats.fileBytes)) file + \(bytes(stats.walBytes)) WAL; \(stats.freePages) free pages "
-                + "of \(stats.pageSize) B",
-            "rounds   \(stats.rounds)" + (stats.bytesPerRound.map { String(format: " (%.1f B each on disk)", $0) } ?? ""),
-            "rows     " + stats.rows.map { "\($0.table) \($0.count)" }.joined(separator: ", "),
-            "",
-            "target".padding(toLength: 32, withPad: " ", startingAt: 0) + "   rounds  interval  per year  last round",
-        ]
-        for target in stats.targets {
-            let interval = target.intervalMs.map { String(format: "%gs", Double($0) / 1_000) } ?? "-"
-            let year = stats.projectedBytesPerYear(target).map { bytes(Int64($0)) } ?? "-"
-            lines.append(target.name.oneLine(limit: 32).padding(toLength: 32, withPad: " ", startingAt: 0)
-                + String(format: " %8d  %8@  %8@  ", target.rounds, interval, year)
-                + (target.lastMs.map { TimeText.rfc3339($0) } ?? "never"))
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    private func json(_ stats: DatabaseStats) -> String {
-        let document: [String: Any] = [
-            "path": database.path, "schema_version": stats.schemaVersion, "file_bytes": stats.fileBytes,
-            "wal_bytes": stats.walBytes, "free_pages": stats.freePages, "page_size": stats.pageSize,
-            "rounds": stats.rounds, "bytes_per_round": stats.bytesPerRound ?? NSNull(),
-            "rows": Dictionary(uniqueKeysWithValues: stats.rows.map { ($0.table, $0.count) }),
-            "targets": stats.targets.map { target -> [String: Any] in
-                [
-                    "name": target.name, "rounds": target.rounds,
-                    "first_round": target.firstMs.map { TimeText.rfc3339($0) } ?? NSNull(),
-                    "last_round": target.lastMs.map { TimeText.rfc3339($0) } ?? NSNull(),
-                    "interval_s": target.intervalMs.map { Double($0) / 1_000 } ?? NSNull(),
-                    "projected_bytes_per_year": stats.projectedBytesPerYear(target) ?? NSNull(),
-                ]
-            },
-        ]
-        let data = (try? JSONSerialization.data(
-            withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    private func bytes(_ count: Int64) -> String { ByteText.binary(count) }
 }

@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 
 /// `jina-history export`: raw history of any window as CSV or NDJSON, streamed.
 struct ExportCommand: AsyncParsableCommand {

@@ -1,5 +1,11 @@
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Logging
 
 /// `record`'s log lines through swift-log: as plain text (the message; warnings and errors to stderr) or, with
@@ -26,28 +32,26 @@ struct LineLogHandler: LogHandler {
             let line = event.message.description + "\n"
             Console.message(line, to: event.level >= .warning ? .standardError : .standardOutput)
         case .json:
-            var object: [String: Any] = [
-                "time": TimeText.rfc3339(RunClock.wallNowMs()), "level": event.level.rawValue,
-                "message": event.message.description,
+            var object: [String: JSONValue] = [
+                "time": .string(TimeText.rfc3339(RunClock.wallNowMs())), "level": .string(event.level.rawValue),
+                "message": .string(event.message.description),
             ]
             for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
                 object[key] = Self.json(value)
             }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-                ?? Data("{}".utf8)
-            Console.message(String(decoding: data, as: UTF8.self) + "\n", to: .standardOutput)
+            Console.message(JSONText.line(.object(object)) + "\n", to: .standardOutput)
         }
     }
 
-    private static func json(_ value: Logger.Metadata.Value) -> Any {
+    private static func json(_ value: Logger.Metadata.Value) -> JSONValue {
         switch value {
-        case .string(let text): text
-        case .stringConvertible(let number as Int): number
-        case .stringConvertible(let number as Int64): number
-        case .stringConvertible(let number as Double): number
-        case .stringConvertible(let other): other.description
-        case .array(let values): values.map(json)
-        case .dictionary(let values): values.mapValues(json)
+        case .string(let text): .string(text)
+        case .stringConvertible(let number as Int): .integer(Int64(number))
+        case .stringConvertible(let number as Int64): .integer(number)
+        case .stringConvertible(let number as Double): .number(number)
+        case .stringConvertible(let other): .string(other.description)
+        case .array(let values): .array(values.map(json))
+        case .dictionary(let values): .object(values.mapValues(json))
         }
     }
 }

@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 
 /// `jina-history ping`: `jina ping` with the same flags, defaults and exit codes, plus error classes, every
 /// attempt's latency, a summary, a deadline on every kind and transport, and `--record`.

@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Synchronization
 
 /// `jina-history record`: probes targets on a fixed grid and writes every round to the history database.
@@ -166,7 +172,7 @@ struct RecordCommand: AsyncParsableCommand {
             guard urls.isEmpty else {
                 throw JinaHistoryError.badInput("give target urls or --config, not both; add the urls to \(config)")
             }
-            return try TargetConfigurationFile.load(path: config)
+            return try TargetConfigurationFile.load(path: config, requireProbeable: JinaReadinessChecker.requireProbeable)
         }
         guard !urls.isEmpty else {
             throw JinaHistoryError.badInput("no targets; give urls (jina-history record grpc://HOST:PORT) or --config FILE")

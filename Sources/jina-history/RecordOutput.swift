@@ -1,5 +1,11 @@
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Logging
 import Synchronization
 
@@ -60,7 +66,7 @@ final class RecordOutput: Sendable {
     }
 
     /// Takes in one recorder event.
-    func handle(_ event: Recorder.Event) {
+    func handle(_ event: RecorderEvent) {
         switch event {
         case .storageFailed(let fault, let pending):
             // The first failure, then every tenfold more, so a full disk does not flood the log.

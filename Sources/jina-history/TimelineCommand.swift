@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 
 /// `jina-history timeline`: the chronological evidence of a window, for a postmortem.
 struct TimelineCommand: AsyncParsableCommand {

@@ -1,5 +1,11 @@
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Testing
 
 /// The bad-input catalogue: every command with wrong values gets one line naming the problem and the fix, exit

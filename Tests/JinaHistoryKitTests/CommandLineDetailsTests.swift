@@ -1,5 +1,11 @@
 import Foundation
-@testable import JinaHistoryKit
+@testable import JinaHistoryCore
+@testable import JinaHistorySQLite
+@testable import JinaHistoryProbes
+@testable import JinaHistoryRender
+import JinaHistoryRecorder
+import JinaHistoryMetrics
+import JinaHistoryConfig
 import NIOCore
 import NIOPosix
 import Testing

@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import JinaProtos
 import Synchronization
 import Testing

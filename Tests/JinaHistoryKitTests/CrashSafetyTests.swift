@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Testing
 
 /// `kill -9` of the recorder at random moments while it records a real Jina Flow: the database stays intact,

@@ -1,5 +1,11 @@
 import Foundation
-@testable import JinaHistoryKit
+@testable import JinaHistoryCore
+@testable import JinaHistorySQLite
+@testable import JinaHistoryProbes
+@testable import JinaHistoryRender
+import JinaHistoryRecorder
+import JinaHistoryMetrics
+@testable import JinaHistoryConfig
 import JinaProtos
 import NIOCore
 import Testing
@@ -150,9 +156,9 @@ struct FuzzTests {
             let cell = MarkdownReportRenderer.cell(message)
             #expect(!cell.contains("<") && !cell.contains(">") && !cell.contains("\n"), "\(cell.debugDescription)")
             #expect(!cell.replacingOccurrences(of: "\\|", with: "").contains("|"), "\(cell.debugDescription)")
-            let csv = ExportFormat.csv.line(["message"], [message])
+            let csv = ExportFormat.csv.line(["message"], [.text(message)])
             #expect(!csv.contains("\n") && !csv.contains("\u{1B}"), "\(csv.debugDescription)")
-            let json = ExportFormat.ndjson.line(["message"], [message])
+            let json = ExportFormat.ndjson.line(["message"], [.text(message)])
             let decoded = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
             #expect(decoded?["message"] == message, "\(json.debugDescription)")
         }

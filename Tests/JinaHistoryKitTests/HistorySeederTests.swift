@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Testing
 
 /// The synthetic history generator behind `db seed`: written by the recorder's storage code, realistic, and the

@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
-@testable import JinaHistoryKit
+@testable import JinaHistoryCore
+@testable import JinaHistorySQLite
+@testable import JinaHistoryProbes
+@testable import JinaHistoryRender
+import JinaHistoryRecorder
+import JinaHistoryMetrics
+import JinaHistoryConfig
 import Testing
 
 /// Storage on real SQLite files in WAL mode: migrations, versions, round trips, readers beside the writer.
@@ -181,9 +187,8 @@ struct HistoryStorageTests {
         #expect(stored.transitions == 1)
         #expect(stored.run?["stopped_ms"] == 2_000)
 
-        var builder = ReportBuilder(window: try ReportWindow(sinceMs: 0, untilMs: 2_000, nowMs: 2_000))
-        try HistoryReader(path: path).load(into: &builder)
-        let report = try #require(builder.finish().targets.first)
+        let report = try #require(try HistoryReader(path: path)
+            .report(window: try ReportWindow(sinceMs: 0, untilMs: 2_000, nowMs: 2_000)).targets.first)
         #expect(report.attempts == AttemptCounts(total: 3, ok: 1))
         #expect(report.successLatency == LatencySummary(sortedMicroseconds: [2_500]))
         #expect(report.outages.first?.layer == .flowNotReady)
@@ -235,11 +240,13 @@ struct HistoryStorageTests {
     func reportQueryPlans() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try HistoryWriter(path: path)
-        let queries = [false, true].flatMap { oneTarget in
-            [HistoryReader.roundsInRangesSQL(oneTarget: oneTarget), HistoryReader.attemptsInRangesSQL(oneTarget: oneTarget)]
-        } + ["round_scheduled_ms", "streak_started_ms"].map(HistoryReader.lastTransitionSQL)
-            + RollupTable.allCases.flatMap { [HistoryReader.rollupSpansSQL($0), HistoryReader.rollupSpanKeysSQL($0)] }
-            + [HistoryReader.looseRoundsSQL]
+        let rawQueries: [String] = [false, true].flatMap { oneRun in
+            [SQLiteSnapshot.roundsInRangesSQL(oneRun: oneRun), SQLiteSnapshot.attemptsInRangesSQL(oneRun: oneRun)]
+        }
+        let spanQueries: [String] = RollupLevel.allCases.flatMap {
+            [SQLiteSnapshot.rollupSpansSQL($0), SQLiteSnapshot.rollupSpanKeysSQL($0)]
+        }
+        let queries = rawQueries + [SQLiteSnapshot.lastTransitionSQL] + spanQueries + [SQLiteSnapshot.looseRoundsSQL]
         try DatabaseQueue(path: path).read { db in
             for sql in queries {
                 let placeholders = sql.filter { $0 == "?" }.count
@@ -255,11 +262,11 @@ struct HistoryStorageTests {
                 #expect(!tables.isEmpty && tables.allSatisfy { $0.hasPrefix("SEARCH") }, "\(sql)\n\(plan)")
                 #expect(sql.contains("json_each") == (tables.count < plan.count), "\(sql)\n\(plan)")
                 // The first pass over spans reads keys from an index, not the rows with their histograms.
-                if RollupTable.allCases.map(HistoryReader.rollupSpanKeysSQL).contains(sql) {
+                if RollupLevel.allCases.map(SQLiteSnapshot.rollupSpanKeysSQL).contains(sql) {
                     #expect(plan.allSatisfy { $0.contains("USING COVERING INDEX") }, "\(plan)")
                 }
                 // A month's loose rounds are one range of the primary key, read in its order.
-                if sql == HistoryReader.looseRoundsSQL {
+                if sql == SQLiteSnapshot.looseRoundsSQL {
                     #expect(plan == ["SEARCH loose_rounds USING PRIMARY KEY (first_ms>? AND first_ms<?)"], "\(plan)")
                 }
             }

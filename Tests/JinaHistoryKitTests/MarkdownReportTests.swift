@@ -1,5 +1,11 @@
 import Foundation
-@testable import JinaHistoryKit
+@testable import JinaHistoryCore
+@testable import JinaHistorySQLite
+@testable import JinaHistoryProbes
+@testable import JinaHistoryRender
+import JinaHistoryRecorder
+import JinaHistoryMetrics
+import JinaHistoryConfig
 import Testing
 
 /// The Markdown report: tables with the report's numbers, and server text that can break neither.

@@ -1,5 +1,11 @@
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Testing
 
 /// Every transport and kind against a real Jina 3.34.0: ready, then hung (SIGSTOP: a timeout at the deadline,

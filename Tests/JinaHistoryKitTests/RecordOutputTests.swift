@@ -1,5 +1,11 @@
 import Foundation
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Testing
 
 /// What `record` shows while it runs: the live view on a terminal, and one JSON object per round for log

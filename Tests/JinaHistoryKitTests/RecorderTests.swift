@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Synchronization
 import Testing
 
@@ -167,11 +173,8 @@ struct RecorderTests {
         #expect((fault["failed_writes"] as Int) >= 1 && (fault["from_ms"] as Int64) <= (fault["to_ms"] as Int64))
         #expect((fault["error"] as String).contains("locked"), "\(fault)")
 
-        let reader = try HistoryReader(path: path)
-        var builder = ReportBuilder(window: try ReportWindow(
+        let report = try HistoryReader(path: path).report(window: try ReportWindow(
             sinceMs: produced.first!, untilMs: produced.last! + 20, nowMs: produced.last! + 20))
-        try reader.load(into: &builder)
-        let report = builder.finish()
         #expect(report.storageFaults.map(\.roundsDropped) == [dropped])
         let target = try #require(report.targets.first)
         #expect(target.downMs == 0 && target.unknownMs > 0, "dropped rounds' time is unknown, never down")

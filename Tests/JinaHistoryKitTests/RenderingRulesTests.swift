@@ -1,5 +1,11 @@
 import Foundation
-@testable import JinaHistoryKit
+@testable import JinaHistoryCore
+@testable import JinaHistorySQLite
+@testable import JinaHistoryProbes
+@testable import JinaHistoryRender
+import JinaHistoryRecorder
+import JinaHistoryMetrics
+import JinaHistoryConfig
 import Testing
 
 /// Rules every format shares (docs/semantics.md §4–§5): one rounding of percentages, outages never hidden, the

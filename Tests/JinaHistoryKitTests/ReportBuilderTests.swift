@@ -1,4 +1,10 @@
-@testable import JinaHistoryKit
+@testable import JinaHistoryCore
+@testable import JinaHistorySQLite
+@testable import JinaHistoryProbes
+@testable import JinaHistoryRender
+import JinaHistoryRecorder
+import JinaHistoryMetrics
+import JinaHistoryConfig
 import Testing
 
 /// The time accounting and outage rules of docs/semantics.md §4–§5 on hand-made histories.

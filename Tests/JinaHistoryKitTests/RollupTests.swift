@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
-@testable import JinaHistoryKit
+@testable import JinaHistoryCore
+@testable import JinaHistorySQLite
+@testable import JinaHistoryProbes
+@testable import JinaHistoryRender
+import JinaHistoryRecorder
+import JinaHistoryMetrics
+import JinaHistoryConfig
 import Testing
 
 /// Rollups make long reports read spans instead of millions of rounds; these tests hold them to the raw rounds:
@@ -140,16 +146,16 @@ struct RollupTests {
                 let row = try id.flatMap {
                     try Row.fetchOne(db, sql: "SELECT * FROM error WHERE id = ?", arguments: [$0])
                 }
-                return HistoryReader.failureDetail(errorClass: row?["class"], exception: row?["exception"],
-                                                   message: row?["message"])
+                return SQLiteSnapshot.failureDetail(errorClass: row?["class"], exception: row?["exception"],
+                                                    message: row?["message"])
             }
             var failed = 0
             for stretch in loose {
                 var raw: [RoundRecord] = []
-                try HistoryReader.forEachRound(db, in: [stretch.firstMs..<(stretch.lastMs + 1)],
-                                               targetId: stretch.targetId, runId: stretch.runId) {
-                    raw.append($0.round)
-                }
+                try SQLiteSnapshot(db, schemaVersion: HistoryDatabase.latestVersion).forEachRound(
+                    in: [SlotStretch(stretch.firstMs..<(stretch.lastMs + 1), targetId: nil)],
+                    of: (stretch.targetId, stretch.runId)
+                ) { raw += $0.map(\.round) }
                 let decoded = try LooseRoundsCodec.decode(try #require(stretch.data), count: stretch.rounds ?? 0,
                                                           firstMs: stretch.firstMs, failure: failure)
                 #expect(decoded == raw, "stretch at \(stretch.firstMs) of target \(stretch.targetId)")

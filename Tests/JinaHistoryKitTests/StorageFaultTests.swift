@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Testing
 
 /// Storage that cannot be used at start-up: one line naming the file and what to do, exit 3, and the file as

@@ -1,7 +1,13 @@
 import Foundation
 import GRDB
 import GRPCCore
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import JinaProtos
 import Synchronization
 import Testing

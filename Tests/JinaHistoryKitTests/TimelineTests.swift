@@ -1,4 +1,10 @@
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 import Testing
 
 /// The postmortem timeline on a hand-made history: order, healthy stretches collapsed, failed rounds whole.

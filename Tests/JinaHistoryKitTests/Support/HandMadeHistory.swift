@@ -1,4 +1,10 @@
-import JinaHistoryKit
+import JinaHistoryConfig
+import JinaHistoryCore
+import JinaHistoryMetrics
+import JinaHistoryProbes
+import JinaHistoryRecorder
+import JinaHistoryRender
+import JinaHistorySQLite
 
 /// Hand-made histories for the reporting math: one target, rounds given by slot time and verdict.
 struct HandMadeHistory {

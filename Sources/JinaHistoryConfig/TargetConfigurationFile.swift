@@ -1,0 +1,178 @@
+import Foundation
+import Yams
+public import JinaHistoryCore
+
+/// The targets of `record --config FILE` (docs/configuration.md): a YAML file with optional `defaults` and a
+/// list of `targets`, each with the same settings as `record`'s flags, spelled the same without the dashes'
+/// prefix (`interval`, `retry-delay`, `ca-cert`, …), plus `name`, `kind`, `url` and `labels`.
+///
+/// Every error names the file, the line and the field; unknown fields are errors, so a typo never silently
+/// falls back to a default. Relative certificate paths are read from the file's directory.
+public enum TargetConfigurationFile {
+    /// Fields a target (or `defaults`) may set, besides `name` and `url`, which only targets set.
+    static let settingFields: Set<String> = [
+        "kind", "interval", "timeout", "retries", "retry-delay", "min-successful-attempts", "failure-threshold",
+        "success-threshold", "labels", "ca-cert", "client-cert", "client-key", "insecure",
+    ]
+
+    /// Reads and checks `path`.
+    ///
+    /// - throws: ``JinaHistoryError`` (bad input) naming the file, the line and the field.
+    ///
+    /// - parameter requireProbeable: checks each target as its probes will need it (certificate files, the kinds
+    ///   a transport serves); its errors are given the file and line. By default only the model's rules.
+    public static func load(path: String, requireProbeable: (Target) throws -> Void = { try $0.requireSupported() })
+        throws -> [ScheduledTarget]
+    {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw JinaHistoryError.badInput("--config '\(path)': cannot read it (\(error.localizedDescription))")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(text, file: path, directory: directory, requireProbeable: requireProbeable)
+    }
+
+    /// Parses a configuration's text; `file` names it in errors and `directory` anchors relative paths.
+    static func parse(_ text: String, file: String, directory: String,
+                      requireProbeable: (Target) throws -> Void = { try $0.requireSupported() }) throws
+        -> [ScheduledTarget]
+    {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw JinaHistoryError.badInput("\(file): not valid YAML: \(Self.oneLine(error))")
+        }
+        let reader = Reader(file: file, directory: directory)
+        guard let top = root?.mapping else {
+            throw reader.error(root, "expected a mapping with a 'targets' list; see docs/configuration.md")
+        }
+        try reader.requireKnown(top, allowed: ["defaults", "targets"], what: "top level")
+        let defaults = try top["defaults"].map { node -> Node.Mapping in
+            guard let mapping = node.mapping else { throw reader.error(node, "'defaults' must be a mapping") }
+            try reader.requireKnown(mapping, allowed: settingFields, what: "defaults")
+            return mapping
+        } ?? [:]
+        guard let list = top["targets"], let entries = list.sequence, !entries.isEmpty else {
+            throw reader.error(top["targets"] ?? root, "'targets' must be a non-empty list of targets")
+        }
+        var seen: [String: Int] = [:]
+        return try entries.map { entry in
+            guard let mapping = entry.mapping else { throw reader.error(entry, "each target must be a mapping") }
+            try reader.requireKnown(mapping, allowed: settingFields.union(["name", "url"]), what: "a target")
+            let scheduled = try reader.target(mapping, defaults: defaults, requireProbeable: requireProbeable)
+            let line = entry.mark?.line ?? 0
+            if let first = seen[scheduled.target.name] {
+                throw reader.error(mapping["name"] ?? entry,
+                                   "target name '\(scheduled.target.name)' is already used on line \(first); names must be unique")
+            }
+            seen[scheduled.target.name] = line
+            return scheduled
+        }
+    }
+
+    private static func oneLine(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+             .composer(_, let problem, let mark, _):
+            "line \(mark.line), column \(mark.column): \(problem)"
+        default:
+            "\(error)".split(separator: "\n").first.map(String.init) ?? "unreadable"
+        }
+    }
+
+    /// Reads fields, turning every problem into an error at the node's line.
+    private struct Reader {
+        let file: String
+        let directory: String
+
+        func error(_ node: Node?, _ message: String) -> JinaHistoryError {
+            let place = node?.mark.map { "\(file):\($0.line)" } ?? file
+            return .badInput("\(place): \(message)")
+        }
+
+        func requireKnown(_ mapping: Node.Mapping, allowed: Set<String>, what: String) throws {
+            for key in mapping.keys {
+                guard let name = key.string, allowed.contains(name) else {
+                    throw error(key, "unknown field '\(key.string ?? "?")' in \(what); known: "
+                        + allowed.sorted().joined(separator: ", "))
+                }
+            }
+        }
+
+        func target(_ mapping: Node.Mapping, defaults: Node.Mapping, requireProbeable: (Target) throws -> Void) throws
+            -> ScheduledTarget
+        {
+            func field(_ name: String) -> Node? { mapping[name] ?? defaults[name] }
+            func text(_ name: String) throws -> String? {
+                guard let node = field(name) else { return nil }
+                guard let scalar = node.scalar, !scalar.string.isEmpty else {
+                    throw error(node, "field '\(name)' must be a single value")
+                }
+                return scalar.string
+            }
+            func integer(_ name: String, default value: Int) throws -> Int {
+                guard let raw = try text(name) else { return value }
+                guard let number = Int(raw) else { throw error(field(name), "field '\(name)': '\(raw)' is not a whole number") }
+                return number
+            }
+            func milliseconds(_ name: String, default value: String) throws -> Int64 {
+                do {
+                    return try DurationText.milliseconds(try text(name) ?? value, flag: name)
+                } catch let problem as JinaHistoryError {
+                    throw error(field(name), problem.message)
+                }
+            }
+            func path(_ name: String) throws -> String? {
+                try text(name).map { $0.hasPrefix("/") ? $0 : URL(fileURLWithPath: directory).appending(path: $0).path }
+            }
+
+            guard let url = try text("url") else { throw error(mapping.keys.first, "a target needs a 'url'") }
+            let endpoint: Endpoint
+            let kind: TargetKind
+            do {
+                endpoint = try Endpoint(parsing: url)
+                kind = try TargetKind(parsing: try text("kind") ?? TargetKind.flow.rawValue, source: "field 'kind'")
+            } catch let problem as JinaHistoryError {
+                throw error(mapping["url"], problem.message)
+            }
+            let insecure = try text("insecure") ?? "false"
+            guard let skipsVerification = Bool(insecure.lowercased()) else {
+                throw error(field("insecure"), "field 'insecure' must be true or false")
+            }
+            var labels: [String: String] = [:]
+            for source in [defaults["labels"], mapping["labels"]].compactMap({ $0 }) {
+                guard let pairs = source.mapping else { throw error(source, "field 'labels' must be a mapping of names to values") }
+                for (key, value) in pairs {
+                    guard let name = key.string, let text = value.scalar?.string else {
+                        throw error(value, "label '\(key.string ?? "?")' must have a single value")
+                    }
+                    labels[name] = text
+                }
+            }
+            let target = Target(
+                name: try text("name") ?? "\(kind.rawValue)@\(endpoint)", kind: kind, endpoint: endpoint,
+                tls: TLSOptions(caCertificatePath: try path("ca-cert"), clientCertificatePath: try path("client-cert"),
+                                clientKeyPath: try path("client-key"), skipsVerification: skipsVerification),
+                labels: labels)
+            do {
+                let retries = try integer("retries", default: 0)
+                let policy = try ProbePolicy(
+                    intervalMs: try milliseconds("interval", default: "5s"),
+                    timeoutMs: try milliseconds("timeout", default: "3s"),
+                    attempts: retries >= 0 ? retries + 1 : 0,
+                    retryDelayMs: try milliseconds("retry-delay", default: "200ms"),
+                    minSuccesses: try integer("min-successful-attempts", default: 1),
+                    failureThreshold: try integer("failure-threshold", default: 1),
+                    successThreshold: try integer("success-threshold", default: 1))
+                try requireProbeable(target)
+                return ScheduledTarget(target: target, policy: policy)
+            } catch let problem as JinaHistoryError where !problem.message.hasPrefix(file) {
+                // Flag names in the policy's messages become the file's field names.
+                throw error(mapping["name"] ?? mapping["url"], problem.message.replacingOccurrences(of: "--", with: ""))
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+/// Builds reports from a store's snapshot (docs/storage.md, "Rollups"): chooses which rollup spans, loose
+/// stretches and raw rounds a window needs, asks the store for them with a few range queries, and feeds them to a
+/// ``ReportBuilder`` in slot order. The store answers queries; every choice is made here.
+public enum HistoryFeed {
+    /// Spans and loose stretches asked of a store at a time.
+    static let batchSize = 256
+
+    /// The report of `window`. With `useRollups` off every raw round is read (exact percentiles, slower over long
+    /// windows); with `latencyStrip` each target's ``TargetReport/latencyStrip`` is kept (the HTML chart).
+    public static func report(_ snapshot: any HistorySnapshot, window: ReportWindow, useRollups: Bool = true,
+                              latencyStrip: Bool = false) throws -> HistoryReport {
+        var builder = ReportBuilder(window: window, latencyStrip: latencyStrip)
+        let runs = try snapshot.runs()
+        let targets = try snapshot.targets()
+        builder.begin(runs: runs, targets: targets,
+                      maintenance: try snapshot.maintenance(overlapping: window.sinceMs..<window.untilMs))
+        builder.storageFaults = try snapshot.storageFaults(overlapping: window.sinceMs..<window.untilMs)
+        let fromMs = try loadStart(snapshot, targets: targets, sinceMs: window.sinceMs)
+        try feedRounds(snapshot, into: &builder, fromMs: fromMs, targets: targets, runs: runs,
+                       levels: useRollups ? snapshot.rollupLevels : [])
+        return builder.finish()
+    }
+
+    /// Where rounds must start for the state at the window's start, and an outage already running then, to be
+    /// known: from the round of each target's last change to `up` before the window (or its first round), and
+    /// never later than one staleness cap before the window.
+    static func loadStart(_ snapshot: any HistorySnapshot, targets: [StoredTarget], sinceMs: Int64) throws -> Int64 {
+        let longestCap = targets.flatMap(\.policies.values).map(ReportBuilder.stalenessBoundMs).max() ?? 0
+        var start = sinceMs - longestCap
+        for target in targets {
+            let lastUp = try snapshot.lastTransition(targetId: target.id, to: .up, atOrBefore: sinceMs)?
+                .roundScheduledMs
+            let lastDown = try snapshot.lastTransition(targetId: target.id, to: .down, atOrBefore: sinceMs)?
+                .streakStartedMs
+            // Only an outage still open at the window's start needs its beginning replayed.
+            if let lastDown, lastUp.map({ $0 < lastDown }) ?? true {
+                start = min(start, lastUp ?? lastDown)
+            }
+        }
+        return start
+    }
+
+    /// Feeds the builder every round of `[fromMs, window end)`, with the spans of `levels` (none: every round raw)
+    /// standing in for the rounds they cover, so a report of a month reads a few thousand spans and the rounds
+    /// around transitions and window edges, not millions. Where the store keeps loose stretches, the rounds no
+    /// stored span covers come from them (one range scan); what a crash left uncopied is read raw.
+    ///
+    /// A span is used when it lies wholly before the window (replay only) or wholly inside it. Day spans come
+    /// first; the finer spans are searched only where the used day spans leave room for one (every finer span lies
+    /// inside one day span or outside all); where the window's edge cuts a day span, its finer spans stand in,
+    /// and a finer span cut by the edge is read as its rounds, unless those were pruned. The raw rounds come from
+    /// one query over every stretch no used span covers; those a span covers are skipped before they are built.
+    /// Spans are asked for twice over the same ranges: their keys first (which are used, which rounds to read),
+    /// then the used ones, in batches in slot order with the rounds.
+    static func feedRounds(_ snapshot: any HistorySnapshot, into builder: inout ReportBuilder, fromMs: Int64,
+                           targets: [StoredTarget], runs: [RecorderRunSpan], levels: [RollupLevel]) throws {
+        let window = builder.window
+        guard !levels.isEmpty else {
+            try snapshot.forEachRound(in: [SlotStretch(fromMs..<max(fromMs, window.untilMs), targetId: nil)]) {
+                for stored in $0 { builder.add(stored) }
+            }
+            return
+        }
+        let prunedBeforeMs = try snapshot.prunedBeforeMs() ?? Int64.min
+        // Wholly inside the window, or before it for the replay; or, once its rounds are pruned, a finer span even
+        // where the window's edge cuts it (a day span cut so would share its counts out over a day, not an hour).
+        // The HTML latency chart shows each bucket's own attempts: there a span in the window longer than a bucket
+        // is not used (a finer span or the raw rounds stand in), unless its rounds are gone.
+        let longestInWindowMs = builder.keepsLatencyStrip ? window.stripBucketMs : Int64.max
+        func usable(_ key: SpanKey, _ level: RollupLevel) -> Bool {
+            if level == .base, key.lastMs < prunedBeforeMs { return true }
+            return key.firstMs >= fromMs
+                && (key.lastMs < window.sinceMs
+                    || key.firstMs >= window.sinceMs && key.lastMs < window.untilMs
+                        && key.lastMs - key.firstMs < longestInWindowMs)
+        }
+        // Coarsest first: each level's used spans leave out the finer spans inside them, and the finer level is
+        // searched only where the coarser one's used spans leave room for a span.
+        var used: [(level: RollupLevel, ranges: [Range<Int64>], keys: [SpanKey])] = []
+        var all: [SpanKey] = []
+        for level in RollupLevel.allCases.reversed() where levels.contains(level) {
+            var inside = SpanCoverage(all)
+            var keys: [SpanKey] = []
+            // Where a span of this level may begin outside the coarser spans used: for a month with day spans, the
+            // days the window's edges cut, the ends of recorder runs and the recorder's gaps, since every closed
+            // span lies in a day span (history recorded before a span alone got one leaves more room, read as
+            // correctly).
+            let searched = all.isEmpty ? [(fromMs - level.longestMs)..<window.untilMs]
+                : uncoveredStretches(fromMs: fromMs - level.longestMs, untilMs: window.untilMs, spans: all,
+                                     targets: targets, runs: runs, shortestMs: { target in
+                                         let intervalMs = target.policies.values.map(\.intervalMs).min() ?? 0
+                                         return Int64(RollupSpan.minimumRounds - 1) * intervalMs
+                                     }).map(\.range)
+            for range in searched {
+                for key in try snapshot.spanKeys(level, beginningIn: range, endingFrom: fromMs)
+                where usable(key, level)
+                    && !inside.covers(targetId: key.targetId, runId: key.runId, slotMs: key.firstMs)
+                {
+                    keys.append(key)
+                }
+            }
+            used.append((level, searched, keys))
+            all = (all + keys).sorted(by: SpanKey.inKeyOrder)
+        }
+        let loose = snapshot.hasLooseStretches ? try snapshot.looseStretches(from: fromMs, until: window.untilMs) : []
+        if !loose.isEmpty { all = (all + loose.map(\.key)).sorted(by: SpanKey.inKeyOrder) }
+        var nextLoose = 0
+        var coverage = SpanCoverage(all)
+        var streams = try used.map { level, ranges, keys in
+            SpanStream(try snapshot.spans(level, keys: keys, searchedIn: ranges, endingFrom: fromMs))
+        }
+        for index in streams.indices { try streams[index].advance() }
+        func feedSpans(before ms: Int64) throws {
+            while true {
+                let index = streams.indices.min(by: { streams[$0].nextFirstMs < streams[$1].nextFirstMs })
+                let spanMs = index.map { streams[$0].nextFirstMs } ?? Int64.max
+                if nextLoose < loose.count, loose[nextLoose].key.firstMs < min(ms, spanMs) {
+                    let stretch = loose[nextLoose]
+                    nextLoose += 1
+                    for round in try snapshot.decode(stretch)
+                    where round.scheduledMs >= fromMs && round.scheduledMs < window.untilMs {
+                        builder.add(StoredRound(targetId: stretch.key.targetId, runId: stretch.key.runId, round: round))
+                    }
+                    continue
+                }
+                guard let index, let span = streams[index].pending, span.firstMs < ms else { return }
+                try streams[index].advance()
+                guard !builder.add(span, roundsAreGone: span.lastMs < prunedBeforeMs) else { continue }
+                // The replay is not where the recorder was: read the span's rounds instead.
+                try snapshot.forEachRound(in: [SlotStretch(span.firstMs..<(span.lastMs + 1), targetId: nil)],
+                                          of: (span.targetId, span.runId)) {
+                    for stored in $0 { builder.add(stored) }
+                }
+            }
+        }
+        let ranges = uncoveredStretches(fromMs: fromMs, untilMs: window.untilMs, spans: all, targets: targets,
+                                        runs: runs)
+        try snapshot.forEachRound(in: ranges, of: nil, skipping: &coverage) { batch in
+            for stored in batch {
+                try feedSpans(before: stored.round.scheduledMs + 1)
+                builder.add(stored)
+            }
+        }
+        try feedSpans(before: Int64.max)
+    }
+
+    /// The stretches where some target may have rounds no span covers: each target's recorder runs (start to
+    /// last heartbeat or stop) within `[fromMs, untilMs)`, less its spans, merged across targets; only those at
+    /// least `shortestMs` of their target long. Two spans of a run on adjacent slots leave nothing between them. A
+    /// stretch only one target needs names it, so the store passes over the other targets' rows (around a
+    /// transition, they are inside spans) instead of returning them.
+    static func uncoveredStretches(fromMs: Int64, untilMs: Int64, spans: [SpanKey], targets: [StoredTarget],
+                                   runs: [RecorderRunSpan], shortestMs: (StoredTarget) -> Int64 = { _ in 1 })
+        -> [SlotStretch]
+    {
+        let spansByTarget = Dictionary(grouping: spans, by: \.targetId)
+        let runExtents = Dictionary(uniqueKeysWithValues: runs.map { run in
+            (run.id, run.startedMs..<(max(run.heartbeatMs, run.stoppedMs ?? run.heartbeatMs) + 1))
+        })
+        var uncovered: [SlotStretch] = []
+        for target in targets {
+            // The target's covered time: its spans, joined where they are adjacent slots of one run.
+            var covered: [Range<Int64>] = []
+            var previous: SpanKey?
+            for span in spansByTarget[target.id] ?? [] {
+                let adjacent = previous.map { $0.runId == span.runId
+                    && span.firstMs - $0.lastMs == target.policies[span.runId]?.intervalMs } ?? false
+                if adjacent, let last = covered.last {
+                    covered[covered.count - 1] = last.lowerBound..<(span.lastMs + 1)
+                } else {
+                    covered.append(span.firstMs..<(span.lastMs + 1))
+                }
+                previous = span
+            }
+            let extents = target.policies.keys.compactMap { runExtents[$0] }
+                .map { extent -> Range<Int64> in
+                    let lower = max(extent.lowerBound, fromMs)
+                    return lower..<max(lower, min(extent.upperBound, untilMs))
+                }
+                .filter { !$0.isEmpty }
+            let shortest = max(1, shortestMs(target))
+            func add(_ range: Range<Int64>) {
+                guard range.upperBound - range.lowerBound >= shortest else { return }
+                uncovered.append(SlotStretch(range, targetId: target.id))
+            }
+            for extent in extents {
+                var cursor = extent.lowerBound
+                var index = covered.partitioningIndex(where: { $0.upperBound > extent.lowerBound })
+                while index < covered.count, covered[index].lowerBound < extent.upperBound {
+                    if covered[index].lowerBound > cursor { add(cursor..<covered[index].lowerBound) }
+                    cursor = max(cursor, covered[index].upperBound)
+                    index += 1
+                }
+                if cursor < extent.upperBound { add(cursor..<extent.upperBound) }
+            }
+        }
+        var merged: [SlotStretch] = []
+        for stretch in uncovered.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+            if let last = merged.last, stretch.range.lowerBound <= last.range.upperBound {
+                merged[merged.count - 1] = SlotStretch(
+                    last.range.lowerBound..<max(last.range.upperBound, stretch.range.upperBound),
+                    targetId: last.targetId == stretch.targetId ? last.targetId : nil)
+            } else {
+                merged.append(stretch)
+            }
+        }
+        return merged
+    }
+}
+
+/// One level's used spans, asked of the store in batches, with the next one pending.
+private struct SpanStream {
+    private var batches: any RollupSpanBatches
+    private var buffer: [RollupSpan] = []
+    private var next = 0
+    /// The next span, `nil` once all were read.
+    private(set) var pending: RollupSpan?
+
+    init(_ batches: any RollupSpanBatches) {
+        self.batches = batches
+    }
+
+    /// The pending span's first slot, `Int64.max` when there is none.
+    var nextFirstMs: Int64 { pending?.firstMs ?? Int64.max }
+
+    /// Moves on to the next span.
+    mutating func advance() throws {
+        if next == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            next = 0
+            try batches.next(into: &buffer, limit: HistoryFeed.batchSize)
+        }
+        pending = next < buffer.count ? buffer[next] : nil
+        next += 1
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongs`, for a predicate that is false and then true along the
+    /// array (binary search).
+    fileprivate func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}

@@ -1,0 +1,41 @@
+extension HistoryReading {
+    /// The report of `window`, counted by ``HistoryFeed`` over one snapshot (see ``HistoryFeed/report(_:window:useRollups:latencyStrip:)``).
+    public func report(window: ReportWindow, useRollups: Bool = true, latencyStrip: Bool = false) throws
+        -> HistoryReport
+    {
+        try withSnapshot { try HistoryFeed.report($0, window: window, useRollups: useRollups, latencyStrip: latencyStrip) }
+    }
+
+    /// The postmortem timeline of `window`, for the target named `target` or all.
+    public func timeline(window: ReportWindow, target: String?) throws -> Timeline {
+        try withSnapshot { try HistoryFeed.timeline($0, window: window, target: target) }
+    }
+
+    /// `table`'s rows of `window`, for the target named `target` or all, from one snapshot.
+    public func export(_ table: ExportTable, window: ReportWindow, target: String?,
+                       row: ([ExportValue?]) throws -> Void) throws {
+        try withSnapshot { try HistoryFeed.export($0, table: table, window: window, target: target, row: row) }
+    }
+
+    /// Where `window`'s raw rounds stop being pruned, `nil` when none of them were.
+    public func rawRoundsPrunedBefore(_ window: ReportWindow) throws -> Int64? {
+        try withSnapshot { try HistoryFeed.rawRoundsPrunedBefore($0, window: window) }
+    }
+
+    /// Checks that a target named `name` was recorded, before anything is written about it.
+    ///
+    /// - throws: ``JinaHistoryError`` (bad input) naming the targets there are.
+    public func requireTarget(named name: String) throws {
+        _ = try withSnapshot { try HistoryFeed.requireTarget(named: name, in: try $0.targets()) }
+    }
+
+    /// Every maintenance window, deleted ones included, oldest first (`annotate --list`).
+    public func maintenanceWindows() throws -> [MaintenanceWindow] {
+        try withSnapshot { try $0.maintenance(overlapping: Int64.min..<Int64.max) }
+    }
+
+    /// Each target's name by its row id.
+    public func targetNames() throws -> [Int64: String] {
+        try withSnapshot { Dictionary(uniqueKeysWithValues: try $0.targets().map { ($0.id, $0.name) }) }
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+public import JinaHistoryCore
+
+/// Renders a report as one self-contained HTML page (`report --format html`): no scripts, no fetches, inline
+/// CSS and SVG. Per target: a timeline (the strip's buckets, with outages, recorder gaps and maintenance drawn
+/// at their exact times), a latency chart (p50 and p95 per bucket over the min–max spread, SmokePing-style),
+/// and the outage, gap and maintenance tables. Every string from a server or a user is escaped.
+public enum HTMLReportRenderer {
+    private static let chartWidth = 960.0
+
+    /// The page.
+    public static func render(_ report: HistoryReport) -> String {
+        let window = report.window
+        let time = { (ms: Int64) in TimeText.rfc3339(ms, zone: window.zone) }
+        var html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>jina-history report \(escaped(time(window.sinceMs))) .. \(escaped(time(window.untilMs)))</title>
+            <style>\(style)</style></head><body>
+            <h1>jina-history report</h1>
+            <p>Window <b>\(escaped(time(window.sinceMs)))</b> .. <b>\(escaped(time(window.untilMs)))</b> \
+            (times in \(escaped(window.zoneName))); made \(escaped(time(report.generatedAtMs))).</p>
+
+            """
+        html += summary(report.targets)
+        for (index, target) in report.targets.enumerated() {
+            html += section(target, index: index, window: window, time: time)
+        }
+        if report.targets.isEmpty { html += "<p>No targets recorded in this database.</p>\n" }
+        if !report.storageFaults.isEmpty {
+            html += "<h2>Storage faults</h2>\n<p>Probing went on; rounds waited in memory.</p>\n"
+            html += table(["from", "to", "duration", "failed writes", "rounds dropped", "error"],
+                          report.storageFaults.map { fault in
+                              [time(fault.fromMs), time(fault.toMs), ReportNumberText.seconds(fault.durationMs),
+                               "\(fault.failedWrites)", "\(fault.roundsDropped)", fault.message]
+                          })
+        }
+        let method = report.method
+        html += """
+            <footer><p>Availability is \(escaped(method.availability)): up / (up + down) seconds; a verdict holds for \
+            \(escaped(method.stalenessCap)); a crashed recorder's tail is \(escaped(method.crashedRunTail)); latency \
+            percentiles are \(escaped(method.percentiles)). Made by jina-history from its history database.</p></footer>
+            </body></html>
+
+            """
+        return html
+    }
+
+    private static let style = """
+        body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}\
+        table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .5em;\
+        text-align:left;vertical-align:top}td.n{text-align:right}h2{margin-top:2em}svg{display:block;width:100%;\
+        height:auto}.legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;\
+        vertical-align:middle}.muted{color:#666}
+        """
+
+    private static let colours: [TargetReport.BucketState: String] = [
+        .up: "#2da44e", .down: "#cf222e", .unknown: "#d0d7de", .maintenance: "#0969da",
+    ]
+
+    private static func summary(_ targets: [TargetReport]) -> String {
+        guard !targets.isEmpty else { return "" }
+        return table(
+            ["target", "availability", "coverage", "up", "down", "unknown", "maintenance", "outages", "p50 ms",
+             "p95 ms"],
+            targets.enumerated().map { index, target in
+                let latency = target.successLatency
+                return [target.name, ReportNumberText.availability(target) ?? "no data",
+                        ReportNumberText.coverage(target) ?? "n/a", ReportNumberText.seconds(target.upMs),
+                        ReportNumberText.seconds(target.downMs), ReportNumberText.seconds(target.unknownMs),
+                        ReportNumberText.seconds(target.maintenanceMs), "\(target.outages.count)",
+                        latency.p50.map(ReportNumberText.ms) ?? "-", latency.p95.map(ReportNumberText.ms) ?? "-"]
+            },
+            links: targets.indices.map { "#target-\($0)" })
+    }
+
+    private static func section(_ target: TargetReport, index: Int, window: ReportWindow,
+                                time: (Int64) -> String) -> String {
+        var html = "<section id=\"target-\(index)\">\n<h2>\(escaped(target.name))</h2>\n"
+        html += "<p class=\"muted\">\(escaped(target.kind.rawValue)) at \(escaped(target.url))"
+        if let policy = target.policy {
+            html += "; every \(ReportNumberText.seconds(policy.intervalMs)), timeout "
+                + "\(ReportNumberText.seconds(policy.timeoutMs)), \(policy.attempts) attempt(s)"
+        }
+        html += "</p>\n<h3>Timeline</h3>\n" + timeline(target, window: window)
+        html += "<p class=\"legend muted\">" + [TargetReport.BucketState.up, .down, .unknown, .maintenance].map {
+            "<span style=\"background:\(colours[$0]!)\"></span>\($0.rawValue)"
+        }.joined() + " &nbsp; (\(TargetReport.stripBuckets) buckets; below them, in lanes of their own, outages, "
+            + "recorder gaps and maintenance at their exact times)</p>\n"
+        html += "<h3>Latency of successful attempts</h3>\n" + latencyChart(target)
+        html += "<h3>Outages</h3>\n"
+        html += target.outages.isEmpty ? "<p>None.</p>\n" : table(
+            ["started", "ended", "duration", "failed rounds", "layer", "error", "flaps"],
+            target.outages.map { outage in
+                [time(outage.startedMs), outage.endedMs.map(time) ?? "ongoing",
+                 ReportNumberText.seconds(outage.durationMs), "\(outage.failedRounds)",
+                 outage.layer?.rawValue ?? "",
+                 outage.firstFailure.map { [$0.errorClass.rawValue, $0.exception, $0.message].filter { !$0.isEmpty }
+                     .joined(separator: ": ") } ?? "",
+                 "\(outage.flaps)"]
+            })
+        html += "<h3>Recorder offline</h3>\n"
+        html += target.gaps.isEmpty ? "<p>Never.</p>\n" : table(
+            ["from", "to", "duration", "cause"],
+            target.gaps.map { gap in
+                [time(gap.startedMs), time(gap.endedMs), ReportNumberText.seconds(gap.durationMs), gap.cause.rawValue]
+            })
+        let maintenance = target.maintenance + target.deletedMaintenance
+        if !maintenance.isEmpty {
+            html += "<h3>Maintenance</h3>\n" + table(
+                ["id", "from", "to", "scope", "note", "deleted"],
+                maintenance.map { window in
+                    ["\(window.id)", time(window.fromMs), time(window.toMs),
+                     window.targetId == nil ? "all targets" : "this target", window.note,
+                     window.deletedMs.map { time($0) + " (not counted)" } ?? ""]
+                })
+        }
+        return html + "</section>\n"
+    }
+
+    /// The strip as coloured buckets, then outages, gaps and maintenance as exact overlays.
+    private static func timeline(_ target: TargetReport, window: ReportWindow) -> String {
+        let bucketWidth = chartWidth / Double(max(1, target.strip.count))
+        func x(_ ms: Int64) -> Double {
+            Double(min(max(ms, window.sinceMs), window.untilMs) - window.sinceMs) / Double(max(1, window.lengthMs))
+                * chartWidth
+        }
+        // The strip, then one lane each for outages, recorder gaps and maintenance: overlapping ones never hide
+        // each other.
+        var svg = "<svg viewBox=\"0 0 \(chartWidth) 50\" role=\"img\" aria-label=\"timeline of "
+            + "\(escaped(target.name))\">\n"
+        for (bucket, state) in target.strip.enumerated() {
+            svg += "<rect x=\(number(Double(bucket) * bucketWidth)) y=0 width=\(number(bucketWidth + 0.5)) height=20 "
+                + "fill=\"\(colours[state]!)\"/>"
+        }
+        svg += "\n"
+        func overlay(lane: Int, _ from: Int64, _ to: Int64, _ colour: String, _ title: String) {
+            let left = x(from)
+            svg += "<rect x=\(number(left)) y=\(22 + 10 * lane) width=\(number(max(1, x(to) - left))) height=8 "
+                + "fill=\"\(colour)\"><title>\(escaped(title))</title></rect>"
+        }
+        for outage in target.outages {
+            overlay(lane: 0, outage.startedMs, outage.endedMs ?? outage.lastEvidenceMs, colours[.down]!,
+                    "outage \(ReportNumberText.seconds(outage.durationMs))")
+        }
+        for gap in target.gaps {
+            overlay(lane: 1, gap.startedMs, gap.endedMs, "#6e7781", "recorder offline (\(gap.cause.rawValue))")
+        }
+        for window in target.maintenance {
+            overlay(lane: 2, window.fromMs, window.toMs, colours[.maintenance]!, "maintenance")
+        }
+        return svg + "\n</svg>\n"
+    }
+
+    /// Per bucket: the min–max spread as a pale bar, p95 and p50 as marks; the scale tops at the largest p95.
+    private static func latencyChart(_ target: TargetReport) -> String {
+        let buckets = target.latencyStrip
+        guard let top = buckets.compactMap(\.p95).max(), top > 0 else {
+            return "<p>No successful attempt in this window.</p>\n"
+        }
+        let height = 120.0
+        let scale = top * 1.2
+        let bucketWidth = chartWidth / Double(buckets.count)
+        func y(_ ms: Double) -> Double { height - min(ms, scale) / scale * height }
+        var svg = "<svg viewBox=\"0 0 \(chartWidth) \(height + 16)\" role=\"img\" aria-label=\"latency of "
+            + "\(escaped(target.name))\">\n"
+        for (bucket, summary) in buckets.enumerated() {
+            guard let low = summary.min, let high = summary.max, let p50 = summary.p50, let p95 = summary.p95 else {
+                continue
+            }
+            let left = Double(bucket) * bucketWidth
+            let width = max(1, bucketWidth - 2)
+            svg += "<rect x=\(number(left + 1)) y=\(number(y(high))) width=\(number(width)) "
+                + "height=\(number(max(1, y(low) - y(high)))) fill=\"#d0d7de\"/>"
+            svg += "<rect x=\(number(left + 1)) y=\(number(y(p95) - 1)) width=\(number(width)) height=2 "
+                + "fill=\"#bf8700\">"
+                + "<title>p95 \(ReportNumberText.ms(p95)) ms</title></rect>"
+            svg += "<rect x=\(number(left + 1)) y=\(number(y(p50) - 1)) width=\(number(width)) height=2 fill=\"#222\">"
+                + "<title>p50 \(ReportNumberText.ms(p50)) ms, \(summary.count) attempts</title></rect>"
+        }
+        svg += "\n<text x=2 y=\(number(height + 13)) font-size=11 fill=\"#666\">0 ms .. "
+            + "\(ReportNumberText.ms(scale)) ms: black p50, ochre p95, grey min–max</text>\n</svg>\n"
+        return svg
+    }
+
+    private static func table(_ header: [String], _ rows: [[String]], links: [String]? = nil) -> String {
+        var html = "<table><thead><tr>" + header.map { "<th>\(escaped($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for (index, row) in rows.enumerated() {
+            html += "<tr>" + row.enumerated().map { column, cell in
+                let text = escaped(cell)
+                if column == 0, let link = links?[index] { return "<td><a href=\"\(link)\">\(text)</a></td>" }
+                let numeric = cell.range(of: #"^-?[0-9.]+(%|s)?$"#, options: .regularExpression) != nil
+                return numeric ? "<td class=n>\(text)</td>" : "<td>\(text)</td>"
+            }.joined() + "</tr>\n"
+        }
+        return html + "</tbody></table>\n"
+    }
+
+    private static func number(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// Text for HTML: one line, markup characters escaped, so server text never becomes markup.
+    static func escaped(_ text: String) -> String { text.markupEscaped(limit: 2_000) }
+}
