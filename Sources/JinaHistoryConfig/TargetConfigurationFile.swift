@@ -17,7 +17,7 @@ public enum TargetConfigurationFile {
 
     /// Reads and checks `path`.
     ///
-    /// - throws: ``JinaHistoryError`` (bad input) naming the file, the line and the field.
+    /// - throws: ``ConfigurationFileError`` naming the file, the line and the field.
     ///
     /// - parameter requireProbeable: checks each target as its probes will need it (certificate files, the kinds
     ///   a transport serves); its errors are given the file and line. By default only the model's rules.
@@ -28,7 +28,7 @@ public enum TargetConfigurationFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw JinaHistoryError.badInput("--config '\(path)': cannot read it (\(error.localizedDescription))")
+            throw ConfigurationFileError.unreadable(file: path, reason: error.localizedDescription)
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try parse(text, file: path, directory: directory, requireProbeable: requireProbeable)
@@ -43,7 +43,7 @@ public enum TargetConfigurationFile {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw JinaHistoryError.badInput("\(file): not valid YAML: \(Self.oneLine(error))")
+            throw ConfigurationFileError.notYAML(file: file, reason: Self.oneLine(error))
         }
         let reader = Reader(file: file, directory: directory)
         guard let top = root?.mapping else {
@@ -88,9 +88,13 @@ public enum TargetConfigurationFile {
         let file: String
         let directory: String
 
-        func error(_ node: Node?, _ message: String) -> JinaHistoryError {
-            let place = node?.mark.map { "\(file):\($0.line)" } ?? file
-            return .badInput("\(place): \(message)")
+        func error(_ node: Node?, _ message: String) -> ConfigurationFileError {
+            ConfigurationFileError.mistake(file: file, line: node?.mark?.line, problem: message)
+        }
+
+        /// A library's error about a field's value, in the file's words: the field names as written in it.
+        func error(_ node: Node?, _ problem: JinaHistoryError) -> ConfigurationFileError {
+            error(node, problem.message { $0 == .kind ? "field 'kind'" : $0.rawValue })
         }
 
         func requireKnown(_ mapping: Node.Mapping, allowed: Set<String>, what: String) throws {
@@ -120,9 +124,10 @@ public enum TargetConfigurationFile {
             }
             func milliseconds(_ name: String, default value: String) throws -> Int64 {
                 do {
-                    return try DurationText.milliseconds(try text(name) ?? value, flag: name)
+                    let input = JinaHistoryError.Input(rawValue: name) ?? .interval
+                    return try DurationText.milliseconds(try text(name) ?? value, for: input)
                 } catch let problem as JinaHistoryError {
-                    throw error(field(name), problem.message)
+                    throw error(field(name), problem)
                 }
             }
             func path(_ name: String) throws -> String? {
@@ -134,9 +139,9 @@ public enum TargetConfigurationFile {
             let kind: TargetKind
             do {
                 endpoint = try Endpoint(parsing: url)
-                kind = try TargetKind(parsing: try text("kind") ?? TargetKind.flow.rawValue, source: "field 'kind'")
+                kind = try TargetKind(parsing: try text("kind") ?? TargetKind.flow.rawValue)
             } catch let problem as JinaHistoryError {
-                throw error(mapping["url"], problem.message)
+                throw error(mapping["url"], problem)
             }
             let insecure = try text("insecure") ?? "false"
             guard let skipsVerification = Bool(insecure.lowercased()) else {
@@ -169,9 +174,8 @@ public enum TargetConfigurationFile {
                     successThreshold: try integer("success-threshold", default: 1))
                 try requireProbeable(target)
                 return ScheduledTarget(target: target, policy: policy)
-            } catch let problem as JinaHistoryError where !problem.message.hasPrefix(file) {
-                // Flag names in the policy's messages become the file's field names.
-                throw error(mapping["name"] ?? mapping["url"], problem.message.replacingOccurrences(of: "--", with: ""))
+            } catch let problem as JinaHistoryError {
+                throw error(mapping["name"] ?? mapping["url"], problem)
             }
         }
     }

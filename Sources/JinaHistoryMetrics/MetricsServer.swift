@@ -25,17 +25,17 @@ public final class MetricsServer: Sendable {
                 }
                 .bind(host: host, port: port).get()
         } catch {
-            throw JinaHistoryError.badInput("--metrics-listen \(Self.address(host, port)): \(Self.reason(error))")
+            throw JinaHistoryError.invalid(.metricsListen, value: Self.address(host, port), .cannotListen(Self.reason(error)))
         }
     }
 
-    /// Why binding failed, and what to do, from the socket error.
-    private static func reason(_ error: any Error) -> String {
+    /// Why binding failed, from the socket error.
+    private static func reason(_ error: any Error) -> JinaHistoryError.ListenProblem {
         switch (error as? IOError)?.errnoCode {
-        case EADDRINUSE?: "another process already listens there; give a free port, or stop that process"
-        case EADDRNOTAVAIL?: "not an address of this machine; give one of its addresses, e.g. 127.0.0.1"
-        case EACCES?: "ports below 1024 need privileges; give a port above 1023"
-        default: "cannot listen there (\(error)); give a free HOST:PORT of this machine"
+        case EADDRINUSE?: .inUse
+        case EADDRNOTAVAIL?: .notLocal
+        case EACCES?: .privileged
+        default: .other("\(error)")
         }
     }
 

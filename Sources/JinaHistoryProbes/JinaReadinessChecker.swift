@@ -14,17 +14,9 @@ public struct JinaReadinessChecker: ReadinessChecker {
         try target.requireSupported()
         let endpoint = target.endpoint
         if endpoint.secure, endpoint.transport == .websocket, endpoint.hostIsIPAddress {
-            throw JinaHistoryError.badInput(
-                "\(target.name): wss:// needs a host name (the WebSocket client sends it as TLS SNI, which cannot be "
-                    + "an IP address); use the name on the server's certificate, e.g. wss://localhost:\(endpoint.port)")
+            throw JinaHistoryError.unsupportedTarget(name: target.name, .webSocketTLSNeedsHostName(port: endpoint.port))
         }
-        if endpoint.secure {
-            do {
-                try TLSClientConfiguration.requireLoadable(target.tls)
-            } catch let error as JinaHistoryError {
-                throw JinaHistoryError.badInput("\(target.name): \(error.message)")
-            }
-        }
+        if endpoint.secure { try TLSClientConfiguration.requireLoadable(target.tls, of: target.name) }
     }
 
     /// Makes one call over the target's transport.

@@ -26,15 +26,14 @@ enum TLSClientConfiguration {
     /// Loads every file once, so a file that is not PEM is bad input at start-up rather than a `tls` failure
     /// in every round.
     ///
-    /// - throws: ``JinaHistoryError`` naming the files and NIOSSL's reason.
-    static func requireLoadable(_ options: TLSOptions) throws {
+    /// - throws: ``JinaHistoryError`` naming the target, the files and NIOSSL's reason.
+    static func requireLoadable(_ options: TLSOptions, of target: String) throws {
         do {
             _ = try NIOSSLContext(configuration: try nioSSL(options))
         } catch {
-            let files = [options.caCertificatePath, options.clientCertificatePath, options.clientKeyPath]
-                .compactMap { $0 }.joined(separator: ", ")
-            throw JinaHistoryError.badInput(
-                "cannot load the TLS files (\(files)): \(error); give PEM certificates and an unencrypted PEM key")
+            let files = [options.caCertificatePath, options.clientCertificatePath, options.clientKeyPath].compactMap { $0 }
+            throw JinaHistoryError.unsupportedTarget(
+                name: target, .unloadableCertificates(files: files, reason: NetworkFailure.withoutPaths("\(error)")))
         }
     }
 }

@@ -22,18 +22,12 @@ public struct Ping: Sendable {
 
     /// Prepares a ping of `target`.
     ///
-    /// - throws: ``JinaHistoryError`` when the numbers do not make a policy.
+    /// - throws: ``JinaHistoryError`` when the numbers do not make a policy: at least one attempt with a deadline
+    ///   of 1 ms or more, and a series at least a second apart.
     public init(target: Target, timeoutMs: Int64, attempts: Int, minSuccesses: Int, everyMs: Int64? = nil,
                 checker: any ReadinessChecker) throws {
-        guard attempts >= 1 else { throw JinaHistoryError.badInput("--attempts must be 1 or more") }
-        guard timeoutMs >= 1 else {
-            throw JinaHistoryError.badInput(
-                "--timeout must be 1 or more milliseconds; every jina-history call has a deadline (jina ping's -1, "
-                    + "no deadline, is not offered)")
-        }
-        if let everyMs, everyMs < 1_000 {
-            throw JinaHistoryError.badInput("--every must be at least 1s: the period of the series of pings, e.g. 5m")
-        }
+        guard attempts >= 1 else { throw JinaHistoryError.invalid(.attempts, value: "\(attempts)", .belowCount(1)) }
+        if let everyMs, everyMs < 1_000 { throw JinaHistoryError.invalid(.every, value: "\(everyMs)ms", .below("1s")) }
         let policy = try ProbePolicy(
             intervalMs: everyMs ?? max(10, timeoutMs), timeoutMs: timeoutMs, attempts: attempts,
             retryDelayMs: Self.pauseBetweenAttemptsMs, minSuccesses: minSuccesses)

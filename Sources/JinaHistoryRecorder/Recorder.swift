@@ -83,9 +83,9 @@ public struct Recorder: Sendable {
                 writer.checkpoint()
             }
         } catch {
-            throw JinaHistoryError.storage(
-                "\(String(describing: error).oneLine(limit: 500)) (\(queue.pendingCount) finished round(s) were "
-                    + "not written; the run will read as crashed)")
+            throw JinaHistoryError.storage(StorageProblem(
+                location: writer.location, reason: .unwritten(rounds: queue.pendingCount),
+                detail: String(describing: error).oneLine(limit: 500)))
         }
         return runId
     }

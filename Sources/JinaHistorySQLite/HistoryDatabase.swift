@@ -15,7 +15,7 @@ enum HistoryDatabase {
         var isDirectory: ObjCBool = false
         let existed = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if isDirectory.boolValue {
-            throw JinaHistoryError.storage("\(path) is a directory; pass the path of a database file with --db")
+            throw JinaHistoryError.storage(StorageProblem(location: path, reason: .isDirectory))
         }
         if existed {
             try refuseNewerSchema(path: path)
@@ -26,8 +26,7 @@ enum HistoryDatabase {
             guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
             else {
                 throw JinaHistoryError.storage(
-                    "cannot create \(path): \(String(cString: strerror(errno))); check that its directory is "
-                        + "writable, or pass another --db")
+                    StorageProblem(location: path, reason: .cannotCreate(String(cString: strerror(errno)))))
             }
         }
         var configuration = Configuration()
@@ -62,13 +61,11 @@ enum HistoryDatabase {
     /// never migrates). Reads run in WAL snapshots and never block the recorder.
     static func openReader(path: String) throws -> (queue: DatabaseQueue, schemaVersion: Int) {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw JinaHistoryError.storage(
-                "no history database at \(path); record first (jina-history record URL) or pass --db PATH")
+            throw JinaHistoryError.storage(StorageProblem(location: path, reason: .notFound))
         }
         let version = try refuseNewerSchema(path: path)
         guard version > 0 else {
-            throw JinaHistoryError.storage(
-                "\(path) holds no history yet (a recorder may be creating it right now); record first, or retry")
+            throw JinaHistoryError.storage(StorageProblem(location: path, reason: .noHistoryYet))
         }
         var configuration = Configuration()
         configuration.readonly = true
@@ -107,8 +104,7 @@ enum HistoryDatabase {
         }
         guard version <= latestVersion else {
             throw JinaHistoryError.storage(
-                "\(path) has schema version \(version), newer than this jina-history knows (\(latestVersion)); "
-                    + "upgrade jina-history to read or record it")
+                StorageProblem(location: path, reason: .newerSchema(found: version, known: latestVersion)))
         }
         return version
     }
@@ -119,25 +115,30 @@ enum HistoryDatabase {
                 at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw JinaHistoryError.storage(
-                "cannot create directory \(directory.path) for the history database: "
-                    + "\(error.localizedDescription); pass --db with a writable path")
+                StorageProblem(location: directory.path, reason: .cannotCreate(error.localizedDescription)))
         }
     }
 
-    /// Runs `body`, turning SQLite errors into one line that names the file.
+    /// Runs `body`, turning SQLite's errors into typed storage problems with SQLite's code and words.
     static func storageError<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DatabaseError {
-            let hint =
-                switch error.resultCode {
-                case .SQLITE_NOTADB, .SQLITE_CORRUPT: "it is not a jina-history database or is damaged; pass another --db"
-                case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: "check that the file and its directory are writable"
-                case .SQLITE_FULL: "the disk is full; free space and retry"
-                case .SQLITE_IOERR: "a read or write failed (disk full, file-size limit, failing disk); free space or pass another --db"
-                default: "check the file, or pass another --db"
-                }
-            throw JinaHistoryError.storage("\(path): \(error.message ?? "\(error.resultCode)"); \(hint)")
+            throw JinaHistoryError.storage(problem(error, location: path))
         }
+    }
+
+    /// What SQLite's error means for the database at `location`.
+    static func problem(_ error: DatabaseError, location: String) -> StorageProblem {
+        let reason: StorageProblem.Reason =
+            switch error.resultCode {
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT: .notAHistory
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: .readOnly
+            case .SQLITE_FULL: .full
+            case .SQLITE_IOERR: .inputOutput
+            default: .other
+            }
+        return StorageProblem(location: location, reason: reason, detail: error.message ?? "\(error.resultCode)",
+                              code: error.extendedResultCode.rawValue)
     }
 }

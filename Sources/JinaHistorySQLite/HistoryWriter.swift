@@ -37,10 +37,8 @@ public final class HistoryWriter: HistoryWriting {
                          exclusive: Bool = false) throws -> (runId: Int64, targetIds: [Int64]) {
         let began = try write { db -> (runId: Int64, targetIds: [Int64]) in
             if exclusive, let running = try Self.runningRecorder(db, nowMs: startedMs) {
-                throw JinaHistoryError.conflict(
-                    "another recorder is writing to \(path): pid \(running.pid) on \(running.host) since "
-                        + "\(TimeText.rfc3339(running.startedMs)) (run \(running.id)); stop it first, or record into "
-                        + "another --db (several targets fit in one recorder: give them all, or --config)")
+                throw JinaHistoryError.recorderRunning(RunningRecorder(
+                    location: path, pid: running.pid, host: running.host, sinceMs: running.startedMs, runId: running.id))
             }
             try db.execute(
                 sql: "INSERT INTO recorder_run (started_ms, heartbeat_ms, host, pid, version) VALUES (?, ?, ?, ?, ?)",
@@ -250,11 +248,6 @@ public final class HistoryWriter: HistoryWriting {
         }
     }
 
-    /// The error for a maintenance window id that does not exist.
-    public static func noMaintenanceWindow(_ id: Int64) -> JinaHistoryError {
-        .badInput("--delete \(id): no maintenance window has that id; see them with annotate --list")
-    }
-
     /// Marks maintenance window `id` deleted at `deletedMs`: reports stop counting it and list it as deleted.
     ///
     /// - returns: the window as it was.
@@ -264,13 +257,12 @@ public final class HistoryWriter: HistoryWriting {
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM annotation WHERE id = ? AND kind = 'maintenance'", arguments: [id])
             else {
-                throw Self.noMaintenanceWindow(id)
+                throw JinaHistoryError.invalid(.delete, value: "\(id)", .noSuchMaintenanceWindow)
             }
             let window = MaintenanceWindow(id: id, targetId: row["target_id"], fromMs: row["from_ms"],
                                            toMs: row["to_ms"], note: row["note"], deletedMs: row["deleted_ms"])
             if let deletedMs = window.deletedMs {
-                throw JinaHistoryError.badInput(
-                    "--delete \(id): that maintenance window was deleted already, at \(TimeText.rfc3339(deletedMs))")
+                throw JinaHistoryError.invalid(.delete, value: "\(id)", .deletedAlready(atMs: deletedMs))
             }
             try db.execute(sql: "UPDATE annotation SET deleted_ms = ? WHERE id = ?", arguments: [deletedMs, id])
             return window

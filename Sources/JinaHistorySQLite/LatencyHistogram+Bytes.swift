@@ -43,7 +43,9 @@ extension LatencyHistogram {
                   minUs: minUs, maxUs: maxUs)
     }
 
-    private static var damaged: JinaHistoryError { .storage("a rollup's latency histogram is damaged") }
+    private static var damaged: JinaHistoryError {
+        .storage(StorageProblem(location: "rollup", reason: .damaged("a rollup's latency histogram is damaged")))
+    }
 
     /// Reads encoded buckets into `pairs` (room for one per two bytes, in index order): how many, and their total
     /// count.

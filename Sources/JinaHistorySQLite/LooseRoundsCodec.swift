@@ -86,7 +86,8 @@ enum LooseRoundsCodec {
     }
 
     private static var damaged: JinaHistoryError {
-        .storage("a loose_rounds row is damaged (its bytes are not the rounds it counts); the same rounds are in "
-            + "the round table: delete the row (DELETE FROM loose_rounds WHERE first_ms = …) and report again")
+        .storage(StorageProblem(location: "loose_rounds", reason: .damaged(
+            "a loose_rounds row is damaged (its bytes are not the rounds it counts); the same rounds are in the "
+                + "round table: delete the row (DELETE FROM loose_rounds WHERE first_ms = …) and report again")))
     }
 }

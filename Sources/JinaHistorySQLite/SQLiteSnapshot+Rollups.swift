@@ -130,8 +130,8 @@ private struct SpanRows: RollupSpanBatches {
     }
 
     private static var notAsked: JinaHistoryError {
-        .storage("SQLite returned rollup spans other than those asked for, or out of order, so no report is made "
-            + "from them; please report this with the output of `sqlite3 --version`")
+        .storage(StorageProblem(
+            location: "rollup", reason: .outOfOrder("SQLite returned rollup spans other than those asked for, or out of order")))
     }
 
     private static func span(_ row: Row) throws -> RollupSpan {

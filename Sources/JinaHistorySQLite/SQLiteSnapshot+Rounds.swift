@@ -112,8 +112,8 @@ extension SQLiteSnapshot {
     }
 
     static var outOfOrder: JinaHistoryError {
-        .storage("SQLite returned rounds out of slot order (its query plan changed), so no report is made from "
-            + "them; please report this with the output of `sqlite3 --version`")
+        .storage(StorageProblem(
+            location: "round", reason: .outOfOrder("SQLite returned rounds out of slot order (its query plan changed)")))
     }
 }
 

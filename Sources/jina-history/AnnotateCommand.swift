@@ -49,7 +49,7 @@ struct AnnotateCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             guard [maintenance, list, delete != nil].count(where: { $0 }) == 1 else {
-                throw JinaHistoryError.badInput(
+                throw UsageError(
                     "say what to annotate: --maintenance --from T --to T to record a window, --list, or --delete ID")
             }
             let zone = try TimeText.zone(named: tz)
@@ -68,7 +68,7 @@ struct AnnotateCommand: AsyncParsableCommand {
             if let delete {
                 // Checked read-only first: a wrong id opens nothing for writing.
                 guard try reader.maintenanceWindows().contains(where: { $0.id == delete }) else {
-                    throw HistoryWriter.noMaintenanceWindow(delete)
+                    throw JinaHistoryError.invalid(.delete, value: "\(delete)", .noSuchMaintenanceWindow)
                 }
                 let window = try HistoryWriter(path: database.path).deleteMaintenance(id: delete, deletedMs: nowMs)
                 print("deleted: \(Self.describe(window, names: try reader.targetNames(), time: time)); reports no "
@@ -87,10 +87,10 @@ struct AnnotateCommand: AsyncParsableCommand {
 
     /// `--from` and `--to` as a span, checked before any database is opened.
     private static func span(from: String?, to: String?, nowMs: Int64, zone: TimeZone) throws -> (Int64, Int64) {
-        guard let from, let to else { throw JinaHistoryError.badInput("--maintenance needs --from and --to") }
-        let fromMs = try TimeText.epochMilliseconds(from, flag: "--from", nowMs: nowMs, zone: zone)
-        let toMs = try TimeText.epochMilliseconds(to, flag: "--to", nowMs: nowMs, zone: zone)
-        guard toMs > fromMs else { throw JinaHistoryError.badInput("--from must be before --to") }
+        guard let from, let to else { throw UsageError("--maintenance needs --from and --to") }
+        let fromMs = try TimeText.epochMilliseconds(from, for: .from, nowMs: nowMs, zone: zone)
+        let toMs = try TimeText.epochMilliseconds(to, for: .to, nowMs: nowMs, zone: zone)
+        guard toMs > fromMs else { throw UsageError("--from must be before --to") }
         return (fromMs, toMs)
     }
 

@@ -18,7 +18,7 @@ enum Console {
         do {
             try FileHandle.standardOutput.write(contentsOf: data)
         } catch {
-            throw JinaHistoryError.storage("cannot write the output: \(error.localizedDescription); check where stdout goes")
+            throw OutputError(message: "cannot write the output: \(error.localizedDescription); check where stdout goes")
         }
     }
 

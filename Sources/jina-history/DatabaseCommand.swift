@@ -40,19 +40,19 @@ struct SeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let spanMs = try DurationText.milliseconds(span, flag: "--span")
-            let intervalMs = try DurationText.milliseconds(interval, flag: "--interval")
+            let spanMs = try DurationText.milliseconds(span, for: .span)
+            let intervalMs = try DurationText.milliseconds(interval, for: .interval)
             guard targets >= 1, intervalMs >= 10, spanMs >= intervalMs, outageOdds >= 1 else {
-                throw JinaHistoryError.badInput("--targets and --outage-odds must be 1 or more, --interval at least "
+                throw UsageError("--targets and --outage-odds must be 1 or more, --interval at least "
                     + "10ms, --span at least one interval")
             }
             // Never the default database: synthetic targets must not land in a real history.
             guard let path = database.db else {
-                throw JinaHistoryError.badInput(
+                throw UsageError(
                     "db seed writes synthetic targets (seed-0, …) into a new database: give it with --db NEW.sqlite")
             }
             guard !FileManager.default.fileExists(atPath: path) else {
-                throw JinaHistoryError.badInput("\(path) exists; db seed writes a new database, give another --db")
+                throw UsageError("\(path) exists; db seed writes a new database, give another --db")
             }
             let seeder = HistorySeeder(targets: targets, spanMs: spanMs, intervalMs: intervalMs,
                                        endMs: RunClock.wallNowMs(), seed: seed, outageOdds: outageOdds)

@@ -33,10 +33,10 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             guard let table = ExportTable(rawValue: what) else {
-                throw JinaHistoryError.badInput("--what '\(what)': export rounds, attempts, transitions or outages")
+                throw UsageError("--what '\(what)': export rounds, attempts, transitions or outages")
             }
             guard let format = ExportFormat(rawValue: format) else {
-                throw JinaHistoryError.badInput("--format '\(format)': use csv or ndjson")
+                throw UsageError("--format '\(format)': use csv or ndjson")
             }
             let window = try window.window(nowMs: RunClock.wallNowMs())
             let reader = try HistoryReader(path: database.path)

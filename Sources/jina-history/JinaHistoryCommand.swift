@@ -49,20 +49,31 @@ struct JinaHistoryCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs `body`, turning the library's errors into one line on stderr and an exit code:
-/// 2 for bad input, 3 for storage problems, 4 when another recorder already writes to the database.
-func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+/// Runs `body`, turning errors into one line on stderr and an exit code: 2 for bad input, 3 for storage problems,
+/// 4 when another recorder already writes to the database. The libraries' errors are worded here, with the
+/// command's flag for each input (`naming`; a positional argument is named by itself).
+func reportingErrors<T>(naming: @escaping (JinaHistoryError.Input) -> String = { "--\($0.rawValue)" },
+                        _ body: () async throws -> T) async throws -> T {
     // Past a file-size limit (ulimit -f) a write should fail like a full disk, not kill the recorder.
     signal(SIGXFSZ, SIG_IGN)
+    func fail(_ line: String, _ code: Int32) -> ExitCode {
+        Console.message("jina-history: error: \(line.oneLine(limit: 2_000))\n")
+        return ExitCode(code)
+    }
     do {
         return try await body()
     } catch let error as JinaHistoryError {
-        Console.message("jina-history: error: \(error.message)\n")
-        switch error.kind {
-        case .badInput: throw ExitCode(2)
-        case .storage: throw ExitCode(3)
-        case .conflict: throw ExitCode(4)
+        switch error {
+        case .invalid, .unsupportedTarget: throw fail(error.message(naming: naming), 2)
+        case .storage: throw fail(error.message(naming: naming), 3)
+        case .recorderRunning: throw fail(error.message(naming: naming), 4)
         }
+    } catch let error as ConfigurationFileError {
+        throw fail(error.message(flag: "--config"), 2)
+    } catch let error as UsageError {
+        throw fail(error.message, 2)
+    } catch let error as OutputError {
+        throw fail(error.message, 3)
     }
 }
 

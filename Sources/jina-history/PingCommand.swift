@@ -56,18 +56,19 @@ struct PingCommand: AsyncParsableCommand {
     @OptionGroup var tls: TLSFlags
 
     func run() async throws {
-        let ready = try await reportingErrors {
-            let kind = try TargetKind(parsing: kind, source: "kind")
+        // The kind is an argument, not a flag.
+        let ready = try await reportingErrors(naming: { $0 == .kind ? "kind" : "--\($0.rawValue)" }) {
+            let kind = try TargetKind(parsing: kind)
             let endpoint = try Endpoint(parsing: url)
             let target = Target(name: name ?? "\(kind.rawValue)@\(endpoint)", kind: kind, endpoint: endpoint,
                                 tls: tls.options)
             if every != nil, !record {
-                throw JinaHistoryError.badInput("--every is the period of a recorded series; add --record")
+                throw UsageError("--every is the period of a recorded series; add --record")
             }
             let unverified = try requireProbeable([target])
             let ping = try Ping(target: target, timeoutMs: try Self.milliseconds(timeout), attempts: attempts,
                                 minSuccesses: minSuccessfulAttempts,
-                                everyMs: try every.map { try DurationText.milliseconds($0, flag: "--every") },
+                                everyMs: try every.map { try DurationText.milliseconds($0, for: .every) },
                                 checker: JinaReadinessChecker())
             // Opened before probing, so a database that cannot be written is reported before any attempt.
             let writer = record ? try HistoryWriter(path: database.path) : nil
@@ -95,12 +96,12 @@ struct PingCommand: AsyncParsableCommand {
 
     /// `--timeout` in milliseconds: a bare number is milliseconds, as `jina ping` reads it; a duration has a unit.
     static func milliseconds(_ text: String) throws -> Int64 {
-        if let milliseconds = Int64(text) { return milliseconds }
-        if text.hasPrefix("-") {
-            throw JinaHistoryError.badInput(
-                "--timeout '\(text)': must be 1 or more milliseconds; every jina-history call has a deadline")
+        let milliseconds = try Int64(text) ?? (text.hasPrefix("-") ? -1 : DurationText.milliseconds(text, for: .timeout))
+        guard milliseconds >= 1 else {
+            throw UsageError("--timeout must be 1 or more milliseconds; every jina-history call has a deadline (jina "
+                + "ping's -1, no deadline, is not offered)")
         }
-        return try DurationText.milliseconds(text, flag: "--timeout")
+        return milliseconds
     }
 
     static func line(for attempt: AttemptRecord, of target: Target, attempts: Int) -> String {

@@ -26,9 +26,9 @@ struct PruneCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let keepMs = try DurationText.milliseconds(keepRaw, flag: "--keep-raw")
+            let keepMs = try DurationText.milliseconds(keepRaw, for: .keepRaw)
             guard keepMs >= RollupSpan.longestMs else {
-                throw JinaHistoryError.badInput("--keep-raw must be at least 1h (a rollup span may be an hour long)")
+                throw UsageError("--keep-raw must be at least 1h (a rollup span may be an hour long)")
             }
             // Read first: pruning never creates a database.
             _ = try HistoryReader(path: database.path)

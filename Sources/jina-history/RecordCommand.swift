@@ -93,8 +93,8 @@ struct RecordCommand: AsyncParsableCommand {
             }
             let targets = try scheduledTargets()
             let unverified = try requireProbeable(targets.map(\.target), alreadyChecked: config != nil)
-            if let rounds, rounds < 1 { throw JinaHistoryError.badInput("--rounds must be 1 or more") }
-            let metricsWindowMs = try DurationText.milliseconds(metricsWindow, flag: "--metrics-window")
+            if let rounds, rounds < 1 { throw UsageError("--rounds must be 1 or more") }
+            let metricsWindowMs = try DurationText.milliseconds(metricsWindow, for: .metricsWindow)
             let metricsAddress = try metricsListen.map(Self.hostAndPort)
             // Warnings only once nothing else can be wrong: bad input is one line and nothing more.
             let output = RecordOutput(mode: mode, format: logFormat, targetNames: targets.map(\.target.name))
@@ -144,7 +144,7 @@ struct RecordCommand: AsyncParsableCommand {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
             (0...65_535).contains(port), colon != address.startIndex
         else {
-            throw JinaHistoryError.badInput("--metrics-listen '\(address)' is not HOST:PORT; e.g. 127.0.0.1:9464")
+            throw UsageError("--metrics-listen '\(address)' is not HOST:PORT; e.g. 127.0.0.1:9464")
         }
         return (String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
     }
@@ -170,22 +170,22 @@ struct RecordCommand: AsyncParsableCommand {
     private func scheduledTargets() throws -> [ScheduledTarget] {
         if let config {
             guard urls.isEmpty else {
-                throw JinaHistoryError.badInput("give target urls or --config, not both; add the urls to \(config)")
+                throw UsageError("give target urls or --config, not both; add the urls to \(config)")
             }
             return try TargetConfigurationFile.load(path: config, requireProbeable: JinaReadinessChecker.requireProbeable)
         }
         guard !urls.isEmpty else {
-            throw JinaHistoryError.badInput("no targets; give urls (jina-history record grpc://HOST:PORT) or --config FILE")
+            throw UsageError("no targets; give urls (jina-history record grpc://HOST:PORT) or --config FILE")
         }
-        let kind = try TargetKind(parsing: kind, source: "--kind")
+        let kind = try TargetKind(parsing: kind)
         guard name.isEmpty || name.count == urls.count else {
-            throw JinaHistoryError.badInput("give --name once per url (\(urls.count) urls, \(name.count) names)")
+            throw UsageError("give --name once per url (\(urls.count) urls, \(name.count) names)")
         }
         let policy = try ProbePolicy(
-            intervalMs: try DurationText.milliseconds(interval, flag: "--interval"),
-            timeoutMs: try DurationText.milliseconds(timeout, flag: "--timeout"),
+            intervalMs: try DurationText.milliseconds(interval, for: .interval),
+            timeoutMs: try DurationText.milliseconds(timeout, for: .timeout),
             attempts: retries >= 0 ? retries + 1 : 0,
-            retryDelayMs: try DurationText.milliseconds(retryDelay, flag: "--retry-delay"),
+            retryDelayMs: try DurationText.milliseconds(retryDelay, for: .retryDelay),
             minSuccesses: minSuccessfulAttempts, failureThreshold: failureThreshold,
             successThreshold: successThreshold)
         let targets = try urls.enumerated().map { index, url in
@@ -195,7 +195,7 @@ struct RecordCommand: AsyncParsableCommand {
             return ScheduledTarget(target: target, policy: policy)
         }
         guard Set(targets.map(\.target.name)).count == targets.count else {
-            throw JinaHistoryError.badInput("two targets share a name; give each url once, or distinct --name values")
+            throw UsageError("two targets share a name; give each url once, or distinct --name values")
         }
         return targets
     }

@@ -61,7 +61,7 @@ struct ReportCommand: AsyncParsableCommand {
             let window = try window.window(nowMs: RunClock.wallNowMs())
             let threshold = try failUnder.map(Self.percentage)
             let selector = try Self.labelSelector(labels)
-            let mergeGapMs = try mergeGap.map { try DurationText.milliseconds($0, flag: "--merge-gap") }
+            let mergeGapMs = try mergeGap.map { try DurationText.milliseconds($0, for: .mergeGap) }
             let reader = try HistoryReader(path: database.path)
             var report = try reader.report(window: window, useRollups: !noRollups, latencyStrip: format == .html)
             if let target {
@@ -72,7 +72,7 @@ struct ReportCommand: AsyncParsableCommand {
                 let selected = report.keepingTargets(labelled: selector)
                 guard !selected.targets.isEmpty else {
                     let known = Set(report.targets.flatMap { $0.labels.map { "\($0.key)=\($0.value)" } }).sorted()
-                    throw JinaHistoryError.badInput(
+                    throw UsageError(
                         "--label \(labels.joined(separator: " --label ")): no target carries "
                             + "\(labels.count == 1 ? "it" : "them all"); labels recorded: "
                             + (known.isEmpty ? "none (labels come from record --config)" : known.joined(separator: ", ")))
@@ -94,7 +94,7 @@ struct ReportCommand: AsyncParsableCommand {
             case .svgBadge:
                 guard report.targets.count == 1, let only = report.targets.first else {
                     let names = report.targets.map(\.name).joined(separator: ", ")
-                    throw JinaHistoryError.badInput(
+                    throw UsageError(
                         "a badge shows one target; give --target NAME (recorded: \(names.isEmpty ? "none" : names))")
                 }
                 try Console.output(SVGBadgeRenderer.render(only))
@@ -118,7 +118,7 @@ struct ReportCommand: AsyncParsableCommand {
         guard text.allSatisfy({ $0.isNumber || $0 == "." }), let value = Decimal(string: text, locale: nil),
             (0...100).contains(value)
         else {
-            throw JinaHistoryError.badInput("--fail-under '\(text)' must be a percentage from 0 to 100, e.g. 99.9")
+            throw UsageError("--fail-under '\(text)' must be a percentage from 0 to 100, e.g. 99.9")
         }
         return value
     }
@@ -128,7 +128,7 @@ struct ReportCommand: AsyncParsableCommand {
         var selector: [String: String] = [:]
         for option in options {
             guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {
-                throw JinaHistoryError.badInput("--label '\(option)' is not KEY=VALUE; e.g. --label team=search")
+                throw UsageError("--label '\(option)' is not KEY=VALUE; e.g. --label team=search")
             }
             selector[String(option[..<equals])] = String(option[option.index(after: equals)...])
         }

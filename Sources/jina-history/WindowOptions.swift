@@ -31,10 +31,10 @@ struct WindowOptions: ParsableArguments {
     /// now is cut to now, with a note on stderr (docs/semantics.md §5).
     func window(nowMs: Int64) throws -> ReportWindow {
         let zone = try TimeText.zone(named: tz)
-        let sinceMs = try TimeText.epochMilliseconds(since, flag: "--since", nowMs: nowMs, zone: zone)
-        let untilMs = try TimeText.epochMilliseconds(until, flag: "--until", nowMs: nowMs, zone: zone)
+        let sinceMs = try TimeText.epochMilliseconds(since, for: .since, nowMs: nowMs, zone: zone)
+        let untilMs = try TimeText.epochMilliseconds(until, for: .until, nowMs: nowMs, zone: zone)
         guard sinceMs < nowMs else {
-            throw JinaHistoryError.badInput(
+            throw UsageError(
                 "--since \(since) is \(TimeText.rfc3339(sinceMs, zone: zone)), not before now; history ends now, so "
                     + "start the window earlier")
         }

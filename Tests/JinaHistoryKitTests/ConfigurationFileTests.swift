@@ -78,7 +78,7 @@ struct ConfigurationFileTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = try write(text, in: directory)
         #expect { try TargetConfigurationFile.load(path: path) } throws: { error in
-            let message = (error as? JinaHistoryError)?.message ?? ""
+            let message = (error as? ConfigurationFileError)?.message(flag: "--config") ?? ""
             return message.hasPrefix(path) && message.contains(problem) && !message.contains("\n")
         }
     }

@@ -33,7 +33,7 @@ struct DomainParsingTests {
                     Target(kind: .flow, endpoint: try Endpoint(parsing: url), tls: tls))
                 return nil
             } catch {
-                return (error as? JinaHistoryError)?.message
+                return (error as? JinaHistoryError)?.description
             }
         }
         #expect(problem("grpc://h:1", TLSOptions(skipsVerification: true))?.contains("TLS urls only") == true)
@@ -52,32 +52,54 @@ struct DomainParsingTests {
     ])
     func badUrls(url: String, problem: String) {
         #expect { try Endpoint(parsing: url) } throws: { error in
-            (error as? JinaHistoryError)?.message.contains(problem) == true
+            (error as? JinaHistoryError)?.description.contains(problem) == true
         }
+    }
+
+    @Test("errors are typed: a caller matches the input, the value and the problem; each edge names the input")
+    func typedErrors() throws {
+        #expect(throws: JinaHistoryError.invalid(.url, value: "127.0.0.1", .url(.noPort))) {
+            try Endpoint(parsing: "127.0.0.1")
+        }
+        #expect(throws: JinaHistoryError.invalid(.interval, value: "5ms", .below("10ms"))) {
+            try ProbePolicy(intervalMs: 5, timeoutMs: 1)
+        }
+        #expect(throws: JinaHistoryError.invalid(.retryDelay, value: "-1s", .negativeDuration)) {
+            try DurationText.milliseconds("-1s", for: .retryDelay)
+        }
+        let error = JinaHistoryError.invalid(.retryDelay, value: "-1s", .negativeDuration)
+        #expect(error.message { "--\($0.rawValue)" } == "--retry-delay '-1s': a duration is never negative; write 1s")
+        #expect(error.message { $0.rawValue } == "retry-delay '-1s': a duration is never negative; write 1s")
+        let newer = JinaHistoryError.storage(StorageProblem(location: "h.sqlite", reason: .newerSchema(found: 9, known: 7)))
+        guard case .storage(let problem) = newer, case .newerSchema(let found, let known) = problem.reason else {
+            Issue.record("not a newer schema")
+            return
+        }
+        #expect(found == 9 && known == 7)
     }
 
     @Test("durations take units, fractions and sums")
     func durations() throws {
-        #expect(try DurationText.milliseconds("10ms", flag: "--x") == 10)
-        #expect(try DurationText.milliseconds("1.5s", flag: "--x") == 1_500)
-        #expect(try DurationText.milliseconds("5m", flag: "--x") == 300_000)
-        #expect(try DurationText.milliseconds("2h", flag: "--x") == 7_200_000)
-        #expect(try DurationText.milliseconds("7d", flag: "--x") == 604_800_000)
-        #expect(try DurationText.milliseconds("1h30m", flag: "--x") == 5_400_000)
+        #expect(try DurationText.milliseconds("10ms", for: .interval) == 10)
+        #expect(try DurationText.milliseconds("1.5s", for: .interval) == 1_500)
+        #expect(try DurationText.milliseconds("5m", for: .interval) == 300_000)
+        #expect(try DurationText.milliseconds("2h", for: .interval) == 7_200_000)
+        #expect(try DurationText.milliseconds("7d", for: .interval) == 604_800_000)
+        #expect(try DurationText.milliseconds("1h30m", for: .interval) == 5_400_000)
         for bad in ["", "5", "5x", "ms", "-1s", "1s5"] {
-            #expect(throws: JinaHistoryError.self) { try DurationText.milliseconds(bad, flag: "--x") }
+            #expect(throws: JinaHistoryError.self) { try DurationText.milliseconds(bad, for: .interval) }
         }
     }
 
     @Test("times: durations back from now, now, RFC 3339 with or without fractions and offsets")
     func times() throws {
         let now: Int64 = 1_795_000_000_000
-        #expect(try TimeText.epochMilliseconds("now", flag: "--since", nowMs: now) == now)
-        #expect(try TimeText.epochMilliseconds("24h", flag: "--since", nowMs: now) == now - 86_400_000)
-        #expect(try TimeText.epochMilliseconds("2026-11-24T10:00:00Z", flag: "--since", nowMs: now) == 1_795_514_400_000)
-        #expect(try TimeText.epochMilliseconds("2026-11-24T11:00:00.250+01:00", flag: "--since", nowMs: now)
+        #expect(try TimeText.epochMilliseconds("now", for: .since, nowMs: now) == now)
+        #expect(try TimeText.epochMilliseconds("24h", for: .since, nowMs: now) == now - 86_400_000)
+        #expect(try TimeText.epochMilliseconds("2026-11-24T10:00:00Z", for: .since, nowMs: now) == 1_795_514_400_000)
+        #expect(try TimeText.epochMilliseconds("2026-11-24T11:00:00.250+01:00", for: .since, nowMs: now)
             == 1_795_514_400_250)
-        #expect(throws: JinaHistoryError.self) { try TimeText.epochMilliseconds("yesterday-ish", flag: "--since", nowMs: now) }
+        #expect(throws: JinaHistoryError.self) { try TimeText.epochMilliseconds("yesterday-ish", for: .since, nowMs: now) }
         #expect(TimeText.rfc3339(1_795_514_400_250) == "2026-11-24T10:00:00.250Z")
         // The hand-made formatter says what Foundation's does, from 1900 to 2200, milliseconds included.
         let foundation = ISO8601DateFormatter()
@@ -97,7 +119,7 @@ struct DomainParsingTests {
         let now: Int64 = 1_795_514_400_000  // 2026-11-24T10:00:00Z, 11:00 in Berlin
         let berlin = try TimeText.zone(named: "Europe/Berlin")
         func at(_ text: String, _ zone: TimeZone = .gmt) throws -> Int64 {
-            try TimeText.epochMilliseconds(text, flag: "--since", nowMs: now, zone: zone)
+            try TimeText.epochMilliseconds(text, for: .since, nowMs: now, zone: zone)
         }
         #expect(try at("today") == 1_795_478_400_000)
         #expect(try at("today", berlin) == 1_795_474_800_000, "Berlin's midnight is 23:00 UTC the day before")
@@ -116,10 +138,10 @@ struct DomainParsingTests {
         #expect(TimeText.rfc3339(now, zone: try TimeText.zone(named: "UTC")) == "2026-11-24T10:00:00.000Z")
         for (bad, problem) in [("5", "a bare number is unix seconds"), ("2026-02-30", "is not a time"),
                                ("2026-11-24T25:00", "is not a time")] {
-            #expect { try at(bad) } throws: { ($0 as? JinaHistoryError)?.message.contains(problem) == true }
+            #expect { try at(bad) } throws: { ($0 as? JinaHistoryError)?.description.contains(problem) == true }
         }
         #expect { try TimeText.zone(named: "Mars/Olympus") } throws: {
-            ($0 as? JinaHistoryError)?.message.contains("--tz 'Mars/Olympus' is not a time zone") == true
+            ($0 as? JinaHistoryError)?.description.contains("--tz 'Mars/Olympus' is not a time zone") == true
         }
     }
 
@@ -152,7 +174,7 @@ struct DomainParsingTests {
     func unsupportedCombinations(kind: TargetKind, url: String, problem: String) throws {
         let target = Target(kind: kind, endpoint: try Endpoint(parsing: url))
         #expect { try target.requireSupported() } throws: { error in
-            (error as? JinaHistoryError)?.message.contains(problem) == true
+            (error as? JinaHistoryError)?.description.contains(problem) == true
         }
         try Target(kind: .gateway, endpoint: try Endpoint(parsing: url)).requireSupported()
     }

@@ -60,11 +60,15 @@ struct FuzzTests {
     }
 
     private func expectOneClearLine(_ error: any Error, _ input: String) {
-        guard let error = error as? JinaHistoryError else {
-            Issue.record("\(input.debugDescription) threw \(error), not a JinaHistoryError")
+        let line: String
+        switch error {
+        case let error as JinaHistoryError: line = error.description
+        case let error as ConfigurationFileError: line = error.message(flag: "--config")
+        default:
+            Issue.record("\(input.debugDescription) threw \(error), not one of jina-history's errors")
             return
         }
-        #expect(!error.message.isEmpty && !error.message.contains("\n"), "\(input.debugDescription): \(error.message)")
+        #expect(!line.isEmpty && !line.contains("\n"), "\(input.debugDescription): \(line)")
     }
 
     @Test("window and duration grammar: an answer or one clear line, never a crash or a hang")
@@ -73,13 +77,13 @@ struct FuzzTests {
             let input = (0..<Int(random.next() % 6)).map { _ in pick(Self.windowPieces, &random) }.joined()
                 + (random.next() % 5 == 0 ? randomText(&random, maxLength: 8) : "")
             do {
-                _ = try TimeText.epochMilliseconds(input, flag: "--since", nowMs: 1_764_000_000_000,
+                _ = try TimeText.epochMilliseconds(input, for: .since, nowMs: 1_764_000_000_000,
                                                    zone: random.next() % 2 == 0 ? .gmt : try TimeText.zone(named: "Europe/Berlin"))
             } catch {
                 expectOneClearLine(error, input)
             }
             do {
-                let ms = try DurationText.milliseconds(input, flag: "--interval")
+                let ms = try DurationText.milliseconds(input, for: .interval)
                 #expect(ms >= 0, "\(input.debugDescription) is a negative duration")
             } catch {
                 expectOneClearLine(error, input)
@@ -113,7 +117,8 @@ struct FuzzTests {
                 _ = try TargetConfigurationFile.parse(text, file: "fuzz.yaml", directory: "/nonexistent")
             } catch {
                 expectOneClearLine(error, text)
-                #expect((error as? JinaHistoryError)?.message.contains("fuzz.yaml") == true, "\(error)")
+                #expect((error as? ConfigurationFileError)?.message(flag: "--config").contains("fuzz.yaml") == true,
+                        "\(error)")
             }
         }
     }

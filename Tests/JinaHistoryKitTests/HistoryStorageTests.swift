@@ -102,7 +102,7 @@ struct HistoryStorageTests {
         #expect {
             _ = try HistoryReader(path: path)
         } throws: { error in
-            (error as? JinaHistoryError)?.message.contains("holds no history yet") == true
+            (error as? JinaHistoryError)?.description.contains("holds no history yet") == true
         }
     }
 
@@ -116,7 +116,7 @@ struct HistoryStorageTests {
             #expect {
                 try open()
             } throws: { error in
-                let message = (error as? JinaHistoryError)?.message ?? ""
+                let message = (error as? JinaHistoryError)?.description ?? ""
                 return message.contains("schema version 99") && message.contains("upgrade jina-history")
             }
         }
@@ -129,7 +129,7 @@ struct HistoryStorageTests {
         #expect {
             _ = try HistoryReader(path: path)
         } throws: { error in
-            (error as? JinaHistoryError)?.message.contains("no history database at") == true
+            (error as? JinaHistoryError)?.description.contains("no history database at") == true
         }
         #expect(!FileManager.default.fileExists(atPath: directory.appending(path: "nested").path))
     }
@@ -142,7 +142,7 @@ struct HistoryStorageTests {
         #expect {
             _ = try HistoryWriter(path: path)
         } throws: { error in
-            let message = (error as? JinaHistoryError)?.message ?? ""
+            let message = (error as? JinaHistoryError)?.description ?? ""
             return message.hasPrefix(path) && message.contains("not a jina-history database") && !message.contains("\n")
         }
     }

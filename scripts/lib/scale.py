@@ -41,9 +41,10 @@ def seeded(options, odds):
     # release, or spans cut another way, must not leave an old cache.
     root = os.path.join(os.path.dirname(__file__), "..", "..")
     stored = sorted(glob.glob(os.path.join(root, "migrations", "*.sql"))) + [
-        os.path.join(root, "Sources", "JinaHistoryKit", *part.split("/")) for part in (
-            "Domain/RollupSpan.swift", "Domain/RollupTracker.swift", "Domain/LooseRounds.swift",
-            "Recording/HistorySeeder.swift", "Storage/HistoryWriter.swift", "Storage/LooseRoundsCodec.swift")]
+        os.path.join(root, "Sources", *part.split("/")) for part in (
+            "JinaHistoryCore/Rollups/RollupSpan.swift", "JinaHistoryCore/Rollups/RollupTracker.swift",
+            "JinaHistoryCore/Rollups/LooseRounds.swift", "JinaHistoryRecorder/HistorySeeder.swift",
+            "JinaHistorySQLite/HistoryWriter.swift", "JinaHistorySQLite/LooseRoundsCodec.swift")]
     schema = hashlib.sha256(b"".join(open(path, "rb").read() for path in stored)).hexdigest()[:12]
     key = f"{version} {options.targets} {options.days} {odds} {schema}"
     if not (os.path.exists(db) and os.path.exists(stamp) and open(stamp).read() == key):

@@ -44,7 +44,6 @@ extension HistoryFeed {
 
     /// The error for a target name that was never recorded, naming the ones that were.
     public static func unknownTarget(_ name: String, known: [String]) -> JinaHistoryError {
-        .badInput("--target '\(name)' is not a recorded target; known: "
-            + (known.isEmpty ? "none yet" : known.sorted().joined(separator: ", ")))
+        .invalid(.target, value: name, .notRecorded(known: known))
     }
 }

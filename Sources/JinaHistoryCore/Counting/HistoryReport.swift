@@ -104,7 +104,7 @@ public struct ReportWindow: Hashable, Sendable {
     /// - throws: ``JinaHistoryError`` when `untilMs` is not after `sinceMs`.
     public init(sinceMs: Int64, untilMs: Int64, nowMs: Int64, zone: TimeZone = .gmt) throws {
         guard untilMs > sinceMs else {
-            throw JinaHistoryError.badInput("--since must be before --until; the window is empty or reversed")
+            throw JinaHistoryError.invalid(.since, value: "\(sinceMs)", .emptyWindow)
         }
         self.sinceMs = sinceMs
         self.untilMs = untilMs

@@ -54,8 +54,7 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
             guard let known = Transport.allCases.first(where: {
                 $0.scheme(secure: false) == scheme || $0.scheme(secure: true) == scheme
             }) else {
-                throw JinaHistoryError.badInput("url '\(url)': unknown scheme '\(scheme)'; use grpc://, http://, "
-                    + "ws:// (or grpcs://, https://, wss:// for TLS) HOST:PORT")
+                throw Self.invalid(url, .unknownScheme(String(scheme)))
             }
             transport = known
             secure = known.scheme(secure: true) == scheme
@@ -64,13 +63,10 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
         if rest.hasSuffix("/") { rest = rest.dropLast() }
         if rest.contains("@") {
             // Urls are stored and printed; a password in one would end up in the database and in every report.
-            throw JinaHistoryError.badInput(
-                "url '\(Self.maskingCredentials(url))' carries credentials (USER:PASSWORD@); jina-history stores "
-                    + "and prints urls, so remove them and give only HOST:PORT")
+            throw JinaHistoryError.invalid(.url, value: Self.maskingCredentials(url), .url(.credentials))
         }
         if let slash = rest.firstIndex(of: "/"), !rest[..<slash].isEmpty {
-            throw JinaHistoryError.badInput(
-                "url '\(url)' has a path; give only HOST:PORT (Jina serves readiness at fixed paths)")
+            throw Self.invalid(url, .path)
         }
         let host: Substring
         let portText: Substring
@@ -78,23 +74,27 @@ public struct Endpoint: Hashable, Codable, Sendable, CustomStringConvertible {
             host = rest[rest.index(after: rest.startIndex)..<close]
             let afterHost = rest[rest.index(after: close)...]
             guard afterHost.hasPrefix(":") else {
-                throw JinaHistoryError.badInput("url '\(url)' has no port; write it as HOST:PORT")
+                throw Self.invalid(url, .noPort)
             }
             portText = afterHost.dropFirst()
         } else {
             guard let colon = rest.lastIndex(of: ":") else {
-                throw JinaHistoryError.badInput("url '\(url)' has no port; write it as HOST:PORT")
+                throw Self.invalid(url, .noPort)
             }
             host = rest[..<colon]
             portText = rest[rest.index(after: colon)...]
         }
         guard !host.isEmpty, !host.contains("/") else {
-            throw JinaHistoryError.badInput("url '\(url)' has no host; write it as HOST:PORT")
+            throw Self.invalid(url, .noHost)
         }
         guard let port = Int(portText), (1...65_535).contains(port) else {
-            throw JinaHistoryError.badInput("url '\(url)': port '\(portText)' must be a number from 1 to 65535")
+            throw Self.invalid(url, .badPort(String(portText)))
         }
         self.init(transport: transport, host: String(host), port: port, secure: secure)
+    }
+
+    private static func invalid(_ url: String, _ problem: JinaHistoryError.URLProblem) -> JinaHistoryError {
+        .invalid(.url, value: url, .url(problem))
     }
 
     /// `url` with whatever precedes an `@` in its authority replaced by `***`, so an error never repeats a password.

@@ -20,15 +20,20 @@ public struct ProbePolicy: Hashable, Codable, Sendable {
     /// - throws: ``JinaHistoryError`` naming the flag that is out of range.
     public init(intervalMs: Int64, timeoutMs: Int64, attempts: Int = 1, retryDelayMs: Int64 = 0,
                 minSuccesses: Int = 1, failureThreshold: Int = 1, successThreshold: Int = 1) throws {
-        guard intervalMs >= 10 else { throw JinaHistoryError.badInput("--interval must be at least 10ms") }
-        guard timeoutMs >= 1 else { throw JinaHistoryError.badInput("--timeout must be at least 1ms") }
-        guard attempts >= 1 else { throw JinaHistoryError.badInput("--retries must be 0 or more") }
-        guard retryDelayMs >= 0 else { throw JinaHistoryError.badInput("--retry-delay must be 0 or more") }
-        guard (1...attempts).contains(minSuccesses) else {
-            throw JinaHistoryError.badInput("--min-successful-attempts must be between 1 and the number of attempts")
+        guard intervalMs >= 10 else { throw JinaHistoryError.invalid(.interval, value: "\(intervalMs)ms", .below("10ms")) }
+        guard timeoutMs >= 1 else { throw JinaHistoryError.invalid(.timeout, value: "\(timeoutMs)ms", .below("1ms")) }
+        guard attempts >= 1 else { throw JinaHistoryError.invalid(.retries, value: "\(attempts - 1)", .belowCount(0)) }
+        guard retryDelayMs >= 0 else {
+            throw JinaHistoryError.invalid(.retryDelay, value: "\(retryDelayMs)ms", .belowCount(0))
         }
-        guard failureThreshold >= 1, successThreshold >= 1 else {
-            throw JinaHistoryError.badInput("--failure-threshold and --success-threshold must be 1 or more")
+        guard (1...attempts).contains(minSuccesses) else {
+            throw JinaHistoryError.invalid(.minSuccessfulAttempts, value: "\(minSuccesses)", .moreSuccessesThanAttempts)
+        }
+        guard failureThreshold >= 1 else {
+            throw JinaHistoryError.invalid(.failureThreshold, value: "\(failureThreshold)", .belowCount(1))
+        }
+        guard successThreshold >= 1 else {
+            throw JinaHistoryError.invalid(.successThreshold, value: "\(successThreshold)", .belowCount(1))
         }
         self.intervalMs = intervalMs
         self.timeoutMs = timeoutMs

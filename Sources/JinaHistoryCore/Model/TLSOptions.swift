@@ -27,12 +27,14 @@ public struct TLSOptions: Hashable, Codable, Sendable {
     /// - throws: ``JinaHistoryError`` naming the option and the file.
     public func requireComplete() throws {
         guard (clientCertificatePath == nil) == (clientKeyPath == nil) else {
-            throw JinaHistoryError.badInput("--client-cert and --client-key go together; give both or neither")
+            throw JinaHistoryError.invalid(.clientCertificate, value: clientCertificatePath ?? clientKeyPath ?? "",
+                                           .without(.clientKey))
         }
-        let files = [("--ca-cert", caCertificatePath), ("--client-cert", clientCertificatePath),
-                     ("--client-key", clientKeyPath)]
-        for case let (option, path?) in files where !FileManager.default.isReadableFile(atPath: path) {
-            throw JinaHistoryError.badInput("\(option) '\(path)': no such readable file; give the path of a PEM file")
+        let files: [(JinaHistoryError.Input, String?)] = [
+            (.caCertificate, caCertificatePath), (.clientCertificate, clientCertificatePath), (.clientKey, clientKeyPath),
+        ]
+        for case let (input, path?) in files where !FileManager.default.isReadableFile(atPath: path) {
+            throw JinaHistoryError.invalid(input, value: path, .noSuchReadableFile)
         }
     }
 }

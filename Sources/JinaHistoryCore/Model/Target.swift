@@ -27,17 +27,15 @@ public struct Target: Hashable, Codable, Sendable {
     /// - throws: ``JinaHistoryError`` naming the combination and what to use instead.
     public func requireSupported() throws {
         if !endpoint.secure, tls != TLSOptions() {
-            throw JinaHistoryError.badInput(
-                "\(name): certificate options apply to TLS urls only; write the url as grpcs://, https:// or wss://")
+            throw JinaHistoryError.unsupportedTarget(name: name, .certificatesWithoutTLS)
         }
         try tls.requireComplete()
         switch (kind, endpoint.transport) {
         case (.executor, .http), (.executor, .websocket):
-            throw JinaHistoryError.badInput(
-                "\(name): executors are probed over gRPC; use grpc://\(endpoint.host):\(endpoint.port) --kind executor")
+            throw JinaHistoryError.unsupportedTarget(
+                name: name, .executorOverGRPCOnly(host: endpoint.host, port: endpoint.port))
         case (.deployment, .websocket):
-            throw JinaHistoryError.badInput(
-                "\(name): Jina has no WebSocket Deployments; probe the Deployment over grpc:// or http://")
+            throw JinaHistoryError.unsupportedTarget(name: name, .noWebSocketDeployment)
         default:
             return
         }

@@ -9,13 +9,12 @@ public enum TargetKind: String, Codable, Sendable, CaseIterable {
     /// A gateway's own liveness; stays up while its executors are dead.
     case gateway
 
-    /// Parses a kind, naming `source` (a flag, an argument, a config field) when the text is none.
+    /// Parses a kind, in any case.
     ///
-    /// - throws: ``JinaHistoryError`` listing the kinds.
-    public init(parsing text: String, source: String) throws {
+    /// - throws: ``JinaHistoryError/invalid(_:value:_:)`` for text that is not a kind.
+    public init(parsing text: String) throws {
         guard let kind = TargetKind(rawValue: text.lowercased()) else {
-            throw JinaHistoryError.badInput(
-                "\(source) '\(text)' is not a kind; use flow, deployment, executor or gateway")
+            throw JinaHistoryError.invalid(.kind, value: text, .notAKind)
         }
         self = kind
     }

@@ -8,15 +8,14 @@ public enum DurationText {
 
     /// Parses `text` into milliseconds.
     ///
-    /// - parameter flag: the flag being parsed, named in the error.
-    /// - throws: ``JinaHistoryError`` saying what is wrong and giving examples that work.
-    public static func milliseconds(_ text: String, flag: String) throws -> Int64 {
-        let problem = JinaHistoryError.badInput(
-            "\(flag) '\(text)' is not a duration; write a number and a unit, e.g. 250ms, 10s, 5m, 2h, 7d")
+    /// - parameter input: what the duration is for, named in the error.
+    /// - throws: ``JinaHistoryError/invalid(_:value:_:)`` for text that is not a duration, or is negative.
+    public static func milliseconds(_ text: String, for input: JinaHistoryError.Input) throws -> Int64 {
+        let problem = JinaHistoryError.invalid(input, value: text, .notADuration)
         var rest = Substring(text.trimmingCharacters(in: .whitespaces).lowercased())
         guard !rest.isEmpty else { throw problem }
         if rest.hasPrefix("-") {
-            throw JinaHistoryError.badInput("\(flag) '\(text)': a duration is never negative; write \(rest.dropFirst())")
+            throw JinaHistoryError.invalid(input, value: text, .negativeDuration)
         }
         var total = 0.0
         while !rest.isEmpty {

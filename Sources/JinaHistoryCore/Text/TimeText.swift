@@ -9,7 +9,8 @@ public enum TimeText {
     /// `today`, `yesterday` and local times in `zone`.
     ///
     /// - throws: ``JinaHistoryError`` saying what is wrong and giving forms that work.
-    public static func epochMilliseconds(_ text: String, flag: String, nowMs: Int64, zone: TimeZone = .gmt)
+    public static func epochMilliseconds(_ text: String, for input: JinaHistoryError.Input, nowMs: Int64,
+                                         zone: TimeZone = .gmt)
         throws -> Int64
     {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -25,18 +26,15 @@ public enum TimeText {
         }
         if !trimmed.isEmpty, trimmed.allSatisfy(\.isNumber) {
             guard trimmed.count >= 9, let seconds = Int64(trimmed) else {
-                throw JinaHistoryError.badInput(
-                    "\(flag) '\(text)': a bare number is unix seconds (9 digits or more); for a duration add a unit, "
-                        + "e.g. \(trimmed)m or \(trimmed)h")
+                throw JinaHistoryError.invalid(input, value: trimmed, .bareNumber)
             }
             return seconds * 1_000
         }
         if let first = trimmed.first, first.isNumber, !trimmed.contains("-"), !trimmed.contains(":") {
-            return nowMs - (try DurationText.milliseconds(trimmed, flag: flag))
+            return nowMs - (try DurationText.milliseconds(trimmed, for: input))
         }
-        if trimmed.hasPrefix("-"), (try? DurationText.milliseconds(String(trimmed.dropFirst()), flag: flag)) != nil {
-            throw JinaHistoryError.badInput(
-                "\(flag) '\(text)': a duration already counts back from now; write \(trimmed.dropFirst())")
+        if trimmed.hasPrefix("-"), (try? DurationText.milliseconds(String(trimmed.dropFirst()), for: input)) != nil {
+            throw JinaHistoryError.invalid(input, value: text, .negativeTime)
         }
         for options: ISO8601DateFormatter.Options in [
             [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],
@@ -46,9 +44,7 @@ public enum TimeText {
             if let date = formatter.date(from: trimmed) { return milliseconds(date) }
         }
         if let local = localTime(trimmed, calendar: calendar) { return local }
-        throw JinaHistoryError.badInput(
-            "\(flag) '\(text)' is not a time; write a duration back from now (90s, 15m, 24h, 7d), 'now', 'today', "
-                + "'yesterday', a date (2026-11-24), a time (2026-11-24T10:00, read in --tz) or 2026-11-24T10:00:00Z")
+        throw JinaHistoryError.invalid(input, value: text, .notATime)
     }
 
     /// The zone `--tz` names: an IANA name (`Europe/Berlin`), `UTC`, or a fixed offset (`+01:00`).
@@ -64,8 +60,7 @@ public enum TimeText {
         {
             return zone
         }
-        throw JinaHistoryError.badInput(
-            "--tz '\(name)' is not a time zone; use an IANA name like Europe/Berlin, UTC, or an offset like +01:00")
+        throw JinaHistoryError.invalid(.timeZone, value: name, .notATimeZone)
     }
 
     /// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]` or the same with a space, read in `calendar`'s zone. A local
