@@ -1,120 +1,134 @@
 import Foundation
-import Synchronization
 public import JinaHistoryCore
+import Prometheus
+import Synchronization
 
-/// The recorder's state as Prometheus metrics (`record --metrics-listen`), in the text exposition format 0.0.4:
-/// per target its state, the last round's duration, rounds by verdict, attempts by outcome and error class, and
-/// availability over a sliding window; for the recorder its start time and failed writes. Names follow the
-/// Prometheus conventions (`jina_history_` prefix, `_total` counters, base units in seconds). A target's labels
-/// from its configuration are labels of each of its series (``labelName(_:)``).
+/// The recorder's state as Prometheus metrics (`record --metrics-listen`), kept in a swift-prometheus registry
+/// that writes the text exposition format: per target its state, the last round's duration, rounds by verdict,
+/// attempts by outcome and error class, and availability over a sliding window; for the recorder its start time
+/// and failed writes. Names follow the Prometheus conventions (`jina_history_` prefix, `_total` counters, base
+/// units in seconds). A target's labels from its configuration are labels of each of its series
+/// (``labelName(_:)``).
 public final class RecorderMetrics: Sendable {
-    private struct TargetMetrics {
-        var kind: String
-        /// The configuration's labels, ready to append: `,team="search",env="prod"`.
-        var configurationLabels: String
-        var state = TargetState.unknown
-        var lastDurationSeconds: Double?
-        var rounds: [RoundVerdict: Int] = [:]
-        var attempts: [String: Int] = [:]  // by error class; "" for ok
+    /// One target's series and what the availability window needs.
+    private struct TargetSeries {
+        /// `target`, `kind` and the configuration's labels, which every series of the target carries.
+        let labels: [(String, String)]
+        let up: Gauge
+        let state: [TargetState: Gauge]
+        let rounds: [RoundVerdict: Counter]
+        /// Created with the first round that has a duration, or a verdict, to show.
+        var lastDuration: Gauge?
+        var availability: Gauge?
+        /// Attempts by error class (`""` for ok), created as classes appear.
+        var attempts: [String: Counter] = [:]
         /// Up and down rounds per minute, for the availability window, oldest first.
         var minutes: [(minute: Int64, up: Int, down: Int)] = []
     }
 
+
+    private let registry: PrometheusCollectorRegistry
     private let windowMs: Int64
     private let windowLabel: String
-    private let startedMs: Int64
-    private let state: Mutex<(targets: [String: TargetMetrics], order: [String], failedWrites: Int)>
+    private let failedWrites: Counter
+    private let series: Mutex<[String: TargetSeries]>
 
     /// Metrics for `targets`, with availability over the last `windowMs` (labelled `window="<windowLabel>"`).
     public init(targets: [Target], windowMs: Int64, windowLabel: String, startedMs: Int64) {
         self.windowMs = windowMs
         self.windowLabel = windowLabel
-        self.startedMs = startedMs
-        var byName: [String: TargetMetrics] = [:]
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
+        var byName: [String: TargetSeries] = [:]
         for target in targets {
-            let labels = target.labels.sorted { $0.key < $1.key }
-                .map { ",\(Self.labelName($0.key))=\"\(Self.escaped($0.value))\"" }.joined()
-            byName[target.name] = TargetMetrics(kind: target.kind.rawValue, configurationLabels: labels)
+            let labels = [("target", target.name), ("kind", target.kind.rawValue)]
+                + target.labels.sorted { $0.key < $1.key }.map { (Self.labelName($0.key), $0.value) }
+            let state = Dictionary(uniqueKeysWithValues: [TargetState.unknown, .up, .down].map { state in
+                let gauge = registry.makeGauge(descriptor: Self.metric(.state), labels: labels + [("state", state.rawValue)])
+                gauge.set(to: state == .unknown ? 1 : 0)
+                return (state, gauge)
+            })
+            let rounds = Dictionary(uniqueKeysWithValues: [RoundVerdict.up, .down, .skipped].map { verdict in
+                (verdict, registry.makeCounter(descriptor: Self.metric(.rounds), labels: labels + [("verdict", "\(verdict)")]))
+            })
+            byName[target.name] = TargetSeries(
+                labels: labels, up: registry.makeGauge(descriptor: Self.metric(.up), labels: labels), state: state,
+                rounds: rounds)
         }
-        state = Mutex((byName, targets.map(\.name), 0))
+        series = Mutex(byName)
+        failedWrites = registry.makeCounter(descriptor: Self.metric(.failedWrites))
+        registry.makeGauge(descriptor: Self.metric(.startTime)).set(to: Double(startedMs) / 1_000)
     }
 
     /// Takes in one recorder event.
     public func observe(_ event: RecorderEvent, nowMs: Int64) {
-        state.withLock { state in
-            switch event {
-            case .storageFailed: state.failedWrites += 1
-            case .storageRecovered: break
-            case .round(let target, let round, let transition):
-                guard var metrics = state.targets[target.name] else { return }
-                metrics.rounds[round.verdict, default: 0] += 1
-                if let transition { metrics.state = transition.to }
-                if round.verdict != .skipped {
-                    metrics.lastDurationSeconds = Double(round.durationUs) / 1_000_000
-                    for attempt in round.readinessAttempts {
-                        metrics.attempts[attempt.failure?.errorClass.rawValue ?? "", default: 0] += 1
-                    }
-                    let minute = round.scheduledMs / 60_000
-                    if metrics.minutes.last?.minute != minute { metrics.minutes.append((minute, 0, 0)) }
-                    if round.verdict == .up { metrics.minutes[metrics.minutes.count - 1].up += 1 }
-                    else { metrics.minutes[metrics.minutes.count - 1].down += 1 }
-                    let oldest = (nowMs - windowMs) / 60_000
-                    metrics.minutes.removeAll { $0.minute < oldest }
+        switch event {
+        case .storageFailed: failedWrites.increment()
+        case .storageRecovered: break
+        case .round(let target, let round, let transition):
+            series.withLock { all in
+                guard var entry = all[target.name] else { return }
+                defer { all[target.name] = entry }
+                entry.rounds[round.verdict]?.increment()
+                if let transition {
+                    entry.up.set(to: transition.to == .up ? 1 : 0)
+                    for (state, gauge) in entry.state { gauge.set(to: state == transition.to ? 1 : 0) }
                 }
-                state.targets[target.name] = metrics
+                guard round.verdict != .skipped else { return }
+                if entry.lastDuration == nil {
+                    entry.lastDuration = registry.makeGauge(descriptor: Self.metric(.lastDuration), labels: entry.labels)
+                }
+                entry.lastDuration?.set(to: Double(round.durationUs) / 1_000_000)
+                for attempt in round.readinessAttempts {
+                    let errorClass = attempt.failure?.errorClass.rawValue ?? ""
+                    if entry.attempts[errorClass] == nil {
+                        let outcome = [("outcome", errorClass.isEmpty ? "ok" : "failed"), ("error_class", errorClass)]
+                        entry.attempts[errorClass] = registry.makeCounter(
+                            descriptor: Self.metric(.attempts), labels: entry.labels + outcome)
+                    }
+                    entry.attempts[errorClass]?.increment()
+                }
+                let minute = round.scheduledMs / 60_000
+                if entry.minutes.last?.minute != minute { entry.minutes.append((minute, 0, 0)) }
+                if round.verdict == .up { entry.minutes[entry.minutes.count - 1].up += 1 }
+                else { entry.minutes[entry.minutes.count - 1].down += 1 }
+                let oldest = (nowMs - windowMs) / 60_000
+                entry.minutes.removeAll { $0.minute < oldest }
+                let up = entry.minutes.reduce(0) { $0 + $1.up }
+                let judged = up + entry.minutes.reduce(0) { $0 + $1.down }
+                if entry.availability == nil {
+                    entry.availability = registry.makeGauge(
+                        descriptor: Self.metric(.availability), labels: entry.labels + [("window", windowLabel)])
+                }
+                entry.availability?.set(to: Double(up) / Double(max(judged, 1)))
             }
         }
     }
 
-    /// The exposition text.
-    public func exposition() -> String {
-        state.withLock { state in
-            var families: [(name: String, type: String, help: String, samples: [String])] = [
-                ("jina_history_target_up", "gauge",
-                 "1 while the target is up by the recorder's thresholds, else 0.", []),
-                ("jina_history_target_state", "gauge", "1 for the target's current state (unknown, up, down).", []),
-                ("jina_history_last_round_duration_seconds", "gauge", "Duration of the target's last round.", []),
-                ("jina_history_rounds_total", "counter", "Rounds since the recorder started, by verdict.", []),
-                ("jina_history_attempts_total", "counter",
-                 "Readiness attempts since the recorder started, by outcome and error class.", []),
-                ("jina_history_availability_ratio", "gauge",
-                 "Up rounds over up and down rounds in the window (time-weighted availability on a fixed grid).",
-                 []),
-            ]
-            let window = Self.escaped(windowLabel)
-            for name in state.order {
-                guard let metrics = state.targets[name] else { continue }
-                let labels = "target=\"\(Self.escaped(name))\",kind=\"\(metrics.kind)\"\(metrics.configurationLabels)"
-                families[0].samples.append("{\(labels)} \(metrics.state == .up ? 1 : 0)")
-                for value in [TargetState.unknown, .up, .down] {
-                    let current = metrics.state == value ? 1 : 0
-                    families[1].samples.append("{\(labels),state=\"\(value.rawValue)\"} \(current)")
-                }
-                if let seconds = metrics.lastDurationSeconds { families[2].samples.append("{\(labels)} \(seconds)") }
-                for verdict in [RoundVerdict.up, .down, .skipped] {
-                    families[3].samples.append("{\(labels),verdict=\"\(verdict)\"} \(metrics.rounds[verdict] ?? 0)")
-                }
-                for (errorClass, count) in metrics.attempts.sorted(by: { $0.key < $1.key }) {
-                    let outcome = errorClass.isEmpty ? "ok" : "failed"
-                    let attemptLabels = "\(labels),outcome=\"\(outcome)\",error_class=\"\(errorClass)\""
-                    families[4].samples.append("{\(attemptLabels)} \(count)")
-                }
-                let up = metrics.minutes.reduce(0) { $0 + $1.up }
-                let judged = up + metrics.minutes.reduce(0) { $0 + $1.down }
-                if judged > 0 {
-                    families[5].samples.append("{\(labels),window=\"\(window)\"} \(Double(up) / Double(judged))")
-                }
-            }
-            families.append(("jina_history_storage_write_failures_total", "counter",
-                             "Batches the recorder could not write (they are retried).", ["\(state.failedWrites)"]))
-            families.append(("jina_history_recorder_start_time_seconds", "gauge",
-                             "When this recorder started, seconds since the epoch.", ["\(Double(startedMs) / 1_000)"]))
-            return families.map { family in
-                "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
-                    + family.samples.map { family.name + ($0.hasPrefix("{") ? "" : " ") + $0 + "\n" }.joined()
-            }.joined()
-        }
+    /// The metrics, with their names and help (the names and labels of before swift-prometheus kept them).
+    private enum Metric {
+        case up, state, lastDuration, rounds, attempts, availability, failedWrites, startTime
     }
+
+    private static func metric(_ metric: Metric) -> MetricNameDescriptor {
+        let (name, unit, help) =
+            switch metric {
+            case .up: ("target_up", "", "1 while the target is up by the recorder's thresholds, else 0.")
+            case .state: ("target_state", "", "1 for the target's current state (unknown, up, down).")
+            case .lastDuration: ("last_round_duration", "seconds", "Duration of the target's last round.")
+            case .rounds: ("rounds", "total", "Rounds since the recorder started, by verdict.")
+            case .attempts: ("attempts", "total", "Readiness attempts since the recorder started, by outcome and error class.")
+            case .availability:
+                ("availability", "ratio",
+                 "Up rounds over up and down rounds in the window (time-weighted availability on a fixed grid).")
+            case .failedWrites: ("storage_write_failures", "total", "Batches the recorder could not write (they are retried).")
+            case .startTime: ("recorder_start_time", "seconds", "When this recorder started, seconds since the epoch.")
+            }
+        return MetricNameDescriptor(namespace: "jina_history", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// The exposition text (format 0.0.4).
+    public func exposition() -> String { registry.emitToString() }
 
     /// The labels every series has, or one of a family; a configuration label of the same name is renamed.
     static let reservedLabels: Set<String> = [
@@ -130,11 +144,5 @@ public final class RecorderMetrics: Sendable {
         })
         if name.first?.isNumber ?? true { name = "_" + name }
         return reservedLabels.contains(name) || name.hasPrefix("__") ? "label_" + name : name
-    }
-
-    /// A label value as the exposition format wants it: backslash, quote and line feed escaped.
-    static func escaped(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }

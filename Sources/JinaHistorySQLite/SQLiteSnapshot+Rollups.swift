@@ -65,11 +65,14 @@ extension SQLiteSnapshot {
 
     func decode(_ stretch: EncodedLooseStretch) throws -> [RoundRecord] {
         try LooseRoundsCodec.decode(stretch.payload, count: stretch.rounds, firstMs: stretch.key.firstMs) { errorId in
+            if let known = failures.byId[errorId ?? -1] { return known }
             let row = try errorId.flatMap {
                 try Row.fetchOne(db.cachedStatement(sql: "SELECT class, exception, message FROM error WHERE id = ?"),
                                  arguments: [$0])
             }
-            return Self.failureDetail(errorClass: row?[0], exception: row?[1], message: row?[2])
+            let detail = Self.failureDetail(errorClass: row?[0], exception: row?[1], message: row?[2])
+            failures.byId[errorId ?? -1] = detail
+            return detail
         }
     }
 }

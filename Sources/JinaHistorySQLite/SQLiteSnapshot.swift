@@ -9,10 +9,18 @@ struct SQLiteSnapshot: HistorySnapshot {
     let db: Database
     /// The file's schema version: tables later migrations add may be missing.
     let schemaVersion: Int
+    /// Error texts by id, each read and parsed (deployment, addresses) once per snapshot: a stormy month's loose
+    /// stretches hold thousands of failed attempts with a few distinct texts.
+    let failures = FailureCache()
 
     init(_ db: Database, schemaVersion: Int) {
         self.db = db
         self.schemaVersion = schemaVersion
+    }
+
+    /// The failure details a snapshot has read, by error id (`-1` for a failure without one).
+    final class FailureCache {
+        var byId: [Int64: FailureDetail] = [:]
     }
 
     func runs() throws -> [RecorderRunSpan] { try Self.runs(db) }
