@@ -131,14 +131,19 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // MARK: - Tests
-        .testTarget(
-            name: "JinaHistoryKitTests",
+        // MARK: - Tests, by module (docs/architecture.md); `scripts/test` runs them all
+        // What every test target shares: child processes, waits with a bound, the built binary, the Jina fixture.
+        .target(
+            name: "JinaHistoryTestSupport",
+            dependencies: ["JinaHistoryCore", "JinaHistoryRecorder"],
+            path: "Tests/Support/JinaHistoryTestSupport",
+            swiftSettings: strict
+        ),
+        // In-process fakes for the faults a real Jina cannot make on demand: gRPC, HTTP and WebSocket servers, TLS.
+        .target(
+            name: "JinaHistoryFakes",
             dependencies: [
-                "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryProbes", "JinaHistoryRecorder", "JinaHistoryRender",
-                "JinaHistoryMetrics", "JinaHistoryConfig",
-                "JinaProtos",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "JinaHistoryTestSupport", "JinaProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -147,7 +152,61 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/Support/JinaHistoryFakes",
+            swiftSettings: strict
+        ),
+        // Pure: the model, counting, rendering and configuration; no network, no database, no Python.
+        .testTarget(
+            name: "JinaHistoryCoreTests",
+            dependencies: [
+                "JinaHistoryCore", "JinaHistoryRender", "JinaHistoryConfig", "JinaHistoryRecorder", "JinaHistoryTestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        // The storage engine and the recorder over it, with real SQLite files.
+        .testTarget(
+            name: "JinaHistorySQLiteTests",
+            dependencies: [
+                "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryRecorder", "JinaHistoryRender",
+                "JinaHistoryTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        // The readiness checks against in-process fakes of every fault.
+        .testTarget(
+            name: "JinaHistoryProbesTests",
+            dependencies: [
+                "JinaHistoryCore", "JinaHistoryProbes", "JinaHistoryRecorder", "JinaHistorySQLite",
+                "JinaHistoryTestSupport", "JinaHistoryFakes", "JinaProtos",
                 .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+        // The binary as a user runs it: flags, messages, exit codes, outputs, packaging.
+        .testTarget(
+            name: "JinaHistoryCLITests",
+            dependencies: [
+                "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryRecorder", "JinaHistoryRender",
+                "JinaHistoryMetrics", "JinaHistoryConfig", "JinaHistoryTestSupport", "JinaHistoryFakes", "JinaProtos",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Against a real Jina 3.34.0 (the venv scripts/test makes): every transport, TLS, recordings, crashes.
+        .testTarget(
+            name: "JinaHistoryEndToEndTests",
+            dependencies: [
+                "JinaHistoryCore", "JinaHistoryProbes", "JinaHistoryRecorder", "JinaHistorySQLite",
+                "JinaHistoryTestSupport", "JinaHistoryFakes",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+
+/// A child process whose stdout lines are collected as they come, stopped by PID and never left behind.
+public final class ChildProcess: Sendable {
+    private let process: Process
+    private let output = Output()
+
+    /// What the process printed, shared with the pipe handlers.
+    private final class Output: Sendable {
+        let collected = Mutex<(lines: [String], partial: String)>(([], ""))
+        let errorOutput = Mutex<String>("")
+        /// Pipes that reached end of file (stdout and stderr: 2 when all output is in).
+        let closedPipes = Mutex(0)
+
+        /// Hands each chunk read from `pipe` to `take`, and counts the pipe closed at end of file.
+        func drain(_ pipe: Pipe, _ take: @escaping @Sendable (Output, String) -> Void) {
+            pipe.fileHandleForReading.readabilityHandler = { [self] handle in
+                let data = handle.availableData
+                guard !data.isEmpty else {
+                    handle.readabilityHandler = nil
+                    closedPipes.withLock { $0 += 1 }
+                    return
+                }
+                take(self, String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+
+    /// Starts `executable` with `arguments`; stdout is read line by line, stderr kept for failure messages.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        output.drain(stdout) { state, text in
+            state.collected.withLock { collected in
+                // "\r\n" (a terminal's line end) is one Character in Swift, so it is made "\n" before splitting.
+                let pieces = (collected.partial + text).replacingOccurrences(of: "\r\n", with: "\n")
+                    .split(separator: "\n", omittingEmptySubsequences: false)
+                collected.lines.append(contentsOf: pieces.dropLast().map(String.init))
+                collected.partial = String(pieces.last ?? "")
+            }
+        }
+        output.drain(stderr) { state, text in
+            state.errorOutput.withLock { $0 = String(($0 + text).suffix(20_000)) }
+        }
+        try process.run()
+    }
+
+    /// Process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Complete stdout lines so far.
+    public var lines: [String] { output.collected.withLock { $0.lines } }
+
+    /// The tail of stderr so far.
+    public var standardError: String { output.errorOutput.withLock { $0 } }
+
+    /// Whether it is still running.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Exit status once it has exited.
+    public var exitStatus: Int32 { process.terminationStatus }
+
+    /// Sends `signal` to the process.
+    public func send(_ signal: Int32) { if process.isRunning { kill(process.processIdentifier, signal) } }
+
+    /// Waits (bounded) for the process to exit and, with `output`, for all it wrote to be read. A pipe can stay
+    /// open after the exit when another process inherited it (a child of the child, or a process spawned by
+    /// this test process at the same moment), so end of file is awaited for a short grace only: everything the
+    /// process wrote before exiting is in the pipe by then.
+    public func waitForExit(timeout: Duration, output readAll: Bool = true) async throws {
+        do {
+            try await waitUntil("process \(pid) to exit", timeout: timeout) { !process.isRunning }
+        } catch {
+            throw ConditionTimedOut(description: "\(error) (still running)")
+        }
+        if readAll {
+            try? await waitUntil("output of process \(pid)", timeout: .seconds(2)) {
+                output.closedPipes.withLock { $0 } == 2
+            }
+        }
+    }
+
+    /// SIGTERM, then SIGKILL if it has not exited within `grace`.
+    public func stop(grace: Duration = .seconds(10)) async {
+        send(SIGTERM)
+        if (try? await waitForExit(timeout: grace, output: false)) == nil {
+            send(SIGKILL)
+            try? await waitForExit(timeout: .seconds(5), output: false)
+        }
+    }
+}
