@@ -156,6 +156,13 @@ let package = Package(
             path: "Tests/Support/JinaHistoryFakes",
             swiftSettings: strict
         ),
+        // The storage contract: checks through the storage interface alone, which every engine's tests run.
+        .target(
+            name: "JinaHistoryStorageContract",
+            dependencies: ["JinaHistoryCore", "JinaHistoryRecorder", "JinaHistoryTestSupport"],
+            path: "Tests/Support/JinaHistoryStorageContract",
+            swiftSettings: strict
+        ),
         // Pure: the model, counting, rendering and configuration; no network, no database, no Python.
         .testTarget(
             name: "JinaHistoryCoreTests",
@@ -169,7 +176,7 @@ let package = Package(
             name: "JinaHistorySQLiteTests",
             dependencies: [
                 "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryRecorder", "JinaHistoryRender",
-                "JinaHistoryTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "JinaHistoryTestSupport", "JinaHistoryStorageContract", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

@@ -4,11 +4,12 @@ import Foundation
 @testable import JinaHistorySQLite
 import JinaHistoryRender
 import JinaHistoryTestSupport
+import JinaHistoryStorageContract
 import GRDB
 import Testing
 
-/// Rollups make long reports read spans instead of millions of rounds; these tests hold them to the raw rounds:
-/// every number equal (percentiles within 1%), before and after pruning.
+/// Rollups make long reports read spans instead of millions of rounds; these tests hold SQLite's to the raw rounds
+/// in what is its own (its tables, its loose_rounds bytes, its prune); the storage contract checks the rest.
 @Suite("rollups and pruning")
 struct RollupTests {
     private static let endMs: Int64 = 1_795_000_000_000
@@ -24,72 +25,6 @@ struct RollupTests {
 
     private func window(_ sinceMs: Int64, _ untilMs: Int64) throws -> ReportWindow {
         try ReportWindow(sinceMs: sinceMs, untilMs: untilMs, nowMs: Self.endMs + 60_000)
-    }
-
-    /// Checks what a report from rollups must share with the one from raw rounds; `exactCounts` off allows the
-    /// pro-rata counts of spans cut by the window's edge after pruning.
-    private func expectSameNumbers(_ rolled: HistoryReport, _ raw: HistoryReport, exactCounts: Bool = true,
-                                   _ context: String) {
-        #expect(rolled.targets.count == raw.targets.count, "\(context)")
-        for (a, b) in zip(rolled.targets, raw.targets) {
-            let where_ = "\(context) \(a.name)"
-            #expect(a.upMs == b.upMs && a.downMs == b.downMs && a.unknownMs == b.unknownMs
-                        && a.maintenanceMs == b.maintenanceMs, "\(where_): time")
-            #expect(a.availability == b.availability && a.coverage == b.coverage, "\(where_): ratios")
-            #expect(a.outages == b.outages, "\(where_): outages")
-            #expect(a.gaps == b.gaps && a.strip == b.strip, "\(where_): gaps and strip")
-            #expect(a.rounds.total == b.rounds.total && a.rounds.up == b.rounds.up && a.rounds.down == b.rounds.down,
-                    "\(where_): rounds \(a.rounds) vs \(b.rounds)")
-            if exactCounts {
-                #expect(a.rounds == b.rounds && a.attempts == b.attempts, "\(where_): counts")
-                for (x, y) in [(a.successLatency, b.successLatency), (a.failureLatency, b.failureLatency)] {
-                    #expect(x.count == y.count && x.mean == y.mean && x.min == y.min && x.max == y.max,
-                            "\(where_): latency \(x) vs \(y)")
-                    #expect(abs((x.stddev ?? 0) - (y.stddev ?? 0)) <= 0.001, "\(where_): stddev")
-                    for (p, q) in [(x.p50, y.p50), (x.p90, y.p90), (x.p95, y.p95), (x.p99, y.p99)] {
-                        let exact = q ?? 0
-                        #expect(abs((p ?? 0) - exact) <= 0.01 * exact, "\(where_): percentile \(p ?? 0) vs \(exact)")
-                    }
-                }
-            } else {
-                #expect(abs(a.attempts.total - b.attempts.total) <= max(2, b.attempts.total / 100), "\(where_)")
-            }
-        }
-    }
-
-    @Test("a report from rollups has the raw rounds' numbers, reading a small share of them")
-    func rollupsMatchRawRounds() throws {
-        let directory = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = try seededDatabase(directory)
-        let reader = try HistoryReader(path: path)
-        let start = Self.endMs - Self.dayMs
-        let whole = try window(start - 3_600_000, Self.endMs + 60_000)
-        let rawWhole = try reader.report(window: whole, useRollups: false)
-        // A window that starts inside an outage, so the replay before it matters.
-        let outage = try #require(rawWhole.targets.flatMap(\.outages).first { $0.durationMs > 20_000 })
-        let windows = [
-            whole,
-            try window(start + 5_432_100, Self.endMs - 7_777_000),
-            try window(start + 40_000_000, start + 40_600_000),
-            try window(outage.startedMs + 10_000, outage.startedMs + 3 * 3_600_000 + 123),
-        ]
-        for window in windows {
-            let rolled = try reader.report(window: window)
-            expectSameNumbers(rolled, try reader.report(window: window, useRollups: false), "\(window.sinceMs)")
-        }
-        let rolled = try reader.report(window: whole)
-        #expect(rolled.method.source == "rollups_and_raw_rounds" && rolled.method.rollupSpans > 0)
-        // What keeps long reports fast: most rounds are read as spans (a regression here reads every round).
-        let rounds = rawWhole.targets.map(\.rounds.total).reduce(0, +)
-        #expect(rolled.method.rawRounds * 50 < rounds, "\(rolled.method.rawRounds) raw rounds of \(rounds)")
-
-        // Maintenance annotated afterwards moves time out of spans exactly as out of rounds.
-        try HistoryWriter(path: path).annotateMaintenance(
-            targetName: nil, fromMs: start + 3_000_000, toMs: start + 9_100_500, note: "upgrade", createdMs: Self.endMs)
-        let reread = try HistoryReader(path: path)
-        expectSameNumbers(try reread.report(window: whole), try reread.report(window: whole, useRollups: false),
-                          "maintenance")
     }
 
     @Test("rounds no stored span covers are copied once into loose_rounds, and reports read them there")

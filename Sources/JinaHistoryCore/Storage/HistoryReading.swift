@@ -66,7 +66,7 @@ public protocol HistorySnapshot {
     func decode(_ stretch: EncodedLooseStretch) throws -> [RoundRecord]
 
     /// Every round of `stretches` (sorted and disjoint), of every target or of one run (`run`: target and run
-    /// ids), in key order with its attempts, handed to `body` in batches. Rounds that `skipping` covers are passed
+    /// ids), in key order (slot, target, run) with its attempts, handed to `body` in batches. Rounds that `skipping` covers are passed
     /// over before they are built.
     ///
     /// - throws: ``JinaHistoryError`` (storage) if the engine returns rounds out of order, or what `body` throws.

@@ -19,7 +19,7 @@ public protocol HistoryWriting: Sendable {
     /// and records the storage fault the batch ends, if any, in one transaction.
     func append(_ rounds: [RecordedRound], runId: Int64, heartbeatMs: Int64, endingFault: StorageFault?) throws
 
-    /// Writes the run's clean-stop mark, with the rollups its targets still had open.
+    /// Writes the run's clean-stop mark (its heartbeat moves up to it), with the rollups its targets still had open.
     func finishRun(_ runId: Int64, stoppedMs: Int64) throws
 
     /// Makes what is committed durable in the store's main file where the engine has one (best effort).

@@ -2,7 +2,7 @@ public import Foundation
 
 /// Where tests find the repository, the built binary and the Jina fixture's Python.
 public enum TestPaths {
-    /// The repository root (this file is Tests/JinaHistoryKitTests/Support/TestPaths.swift).
+    /// The repository root (this file is Tests/Support/JinaHistoryTestSupport/TestPaths.swift).
     public static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
