@@ -16,6 +16,7 @@ let package = Package(
         // Link only what you use: the core alone has no dependency beyond Foundation.
         .library(name: "JinaHistoryCore", targets: ["JinaHistoryCore"]),
         .library(name: "JinaHistorySQLite", targets: ["JinaHistorySQLite"]),
+        .library(name: "JinaHistoryPostgres", targets: ["JinaHistoryPostgres"]),
         .library(name: "JinaHistoryProbes", targets: ["JinaHistoryProbes"]),
         .library(name: "JinaHistoryRecorder", targets: ["JinaHistoryRecorder"]),
         .library(name: "JinaHistoryRender", targets: ["JinaHistoryRender"]),
@@ -37,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // MARK: - Generated code
@@ -69,6 +71,18 @@ let package = Package(
             dependencies: ["JinaHistoryCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict,
             plugins: ["EmbedMigrationsPlugin"]
+        ),
+
+        // The central storage engine: PostgreSQL through postgres-nio (docs/storage.md, "PostgreSQL").
+        .target(
+            name: "JinaHistoryPostgres",
+            dependencies: [
+                "JinaHistoryCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
         ),
 
         // Readiness checks over gRPC, HTTP and WebSocket, with and without TLS.
@@ -161,6 +175,16 @@ let package = Package(
             name: "JinaHistoryStorageContract",
             dependencies: ["JinaHistoryCore", "JinaHistoryRecorder", "JinaHistoryTestSupport"],
             path: "Tests/Support/JinaHistoryStorageContract",
+            swiftSettings: strict
+        ),
+        // The PostgreSQL engine against a real server (scripts/test starts a throwaway cluster); its addresses without one.
+        .testTarget(
+            name: "JinaHistoryPostgresTests",
+            dependencies: [
+                "JinaHistoryPostgres", "JinaHistoryTestSupport", "JinaHistoryFakes",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Pure: the model, counting, rendering and configuration; no network, no database, no Python.

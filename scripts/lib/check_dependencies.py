@@ -8,6 +8,7 @@ import sys
 ALLOWED = {
     "JinaHistoryCore": set(),
     "JinaHistorySQLite": {"GRDB"},
+    "JinaHistoryPostgres": {"PostgresNIO", "NIOSSL", "Logging"},
     "JinaHistoryProbes": {"JinaProtos", "GRPCCore", "SwiftProtobuf", "AsyncHTTPClient", "WSClient", "NIOCore",
                           "NIOPosix", "NIOHTTP1", "NIOWebSocket", "NIOSSL", "NIOHTTP2", "NIOHPACK", "Logging"},
     "JinaHistoryRecorder": set(),

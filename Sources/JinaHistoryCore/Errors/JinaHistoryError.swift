@@ -111,6 +111,24 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case deletedAlready(atMs: Int64)
         /// An address the metrics server cannot listen on.
         case cannotListen(ListenProblem)
+        /// A database url that cannot be used; the value is shown without its password.
+        case databaseURL(DatabaseURLProblem)
+    }
+
+    /// What is wrong with a `postgres://` database url.
+    public enum DatabaseURLProblem: Equatable, Sendable {
+        /// Not a url of a server this jina-history speaks to.
+        case unknownScheme(String)
+        /// No host.
+        case noHost
+        /// A port that is not 1 to 65535.
+        case badPort(String)
+        /// A query parameter jina-history does not know.
+        case unknownParameter(String)
+        /// An `sslmode` other than disable, prefer, require or verify-full.
+        case badSSLMode(String)
+        /// Not a url at all (a space, a bad `%` escape).
+        case malformed
     }
 
     /// What is wrong with a url.
@@ -227,6 +245,21 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
             case .other(let text): "cannot listen there (\(text)); give a free HOST:PORT of this machine"
             }
             return "\(named) \(value): \(reason)"
+        case .databaseURL(let problem):
+            return "\(named) '\(value)': " + message(problem)
+        }
+    }
+
+    private static func message(_ problem: DatabaseURLProblem) -> String {
+        let form = "write postgres://USER@HOST:PORT/DATABASE, with ?sslmode=disable|prefer|require|verify-full and "
+            + "&sslrootcert=CA.pem as needed"
+        return switch problem {
+        case .unknownScheme(let scheme): "unknown scheme '\(scheme)'; \(form), or give the path of a SQLite file"
+        case .noHost: "no host; \(form)"
+        case .badPort(let port): "port '\(port)' must be a number from 1 to 65535"
+        case .unknownParameter(let name): "unknown parameter '\(name)'; the parameters are sslmode and sslrootcert"
+        case .badSSLMode(let mode): "sslmode '\(mode)' is not one of disable, prefer, require, verify-full"
+        case .malformed: "not a url; \(form) (escape reserved characters of the user or password as %XX)"
         }
     }
 
@@ -291,6 +324,16 @@ public struct StorageProblem: Equatable, Sendable {
         case outOfOrder(String)
         /// The recorder's last rounds could not be written: how many.
         case unwritten(rounds: Int)
+        /// The server could not be reached (refused, no route, unknown host): the network's reason is the detail.
+        case unreachable
+        /// The server refused the login: its words are the detail.
+        case authentication
+        /// The server has no database of that name.
+        case noSuchDatabase
+        /// The server did not answer within the deadline, in ms.
+        case timedOut(afterMs: Int64)
+        /// TLS to the server failed: the reason is the detail.
+        case tls
         /// Any other failure of the engine.
         case other
     }
@@ -342,8 +385,19 @@ public struct StorageProblem: Equatable, Sendable {
             return "\(what), so no report is made from them; please report this with the output of `sqlite3 --version`"
         case .unwritten(let rounds):
             return "\(detail) (\(rounds) finished round(s) were not written; the run will read as crashed)"
+        case .unreachable:
+            return "cannot reach \(location): \(detail); check that the server runs and that the host and port are right"
+        case .authentication:
+            return "\(location): the server refused the login (\(detail)); check the user and the password (in the "
+                + "url, PGPASSWORD or ~/.pgpass)"
+        case .noSuchDatabase:
+            return "\(location): \(detail); create the database first (createdb NAME), or pass another \(db)"
+        case .timedOut(let ms):
+            return "\(location) did not answer within \(ms) ms; check that the server is up and reachable"
+        case .tls:
+            return "\(location): TLS to the server failed (\(detail)); check sslmode and sslrootcert in the url"
         case .other:
-            return "\(location): \(detail); check the file, or pass another \(db)"
+            return "\(location): \(detail); check the database, or pass another \(db)"
         }
     }
 }
