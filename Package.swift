@@ -137,8 +137,8 @@ let package = Package(
         .executableTarget(
             name: "jina-history",
             dependencies: [
-                "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryProbes", "JinaHistoryRecorder", "JinaHistoryRender",
-                "JinaHistoryMetrics", "JinaHistoryConfig",
+                "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryPostgres", "JinaHistoryProbes", "JinaHistoryRecorder",
+                "JinaHistoryRender", "JinaHistoryMetrics", "JinaHistoryConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

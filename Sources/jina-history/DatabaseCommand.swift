@@ -51,6 +51,7 @@ struct SeedCommand: AsyncParsableCommand {
                 throw UsageError(
                     "db seed writes synthetic targets (seed-0, …) into a new database: give it with --db NEW.sqlite")
             }
+            _ = try DatabaseOption.sqlitePath(path)
             guard !FileManager.default.fileExists(atPath: path) else {
                 throw UsageError("\(path) exists; db seed writes a new database, give another --db")
             }
@@ -84,9 +85,10 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let stats = try HistoryReader(path: database.path).stats()
-            try Console.output(format == .json ? DatabaseStatsRenderer.json(stats, location: database.path)
-                : DatabaseStatsRenderer.text(stats, location: database.path))
+            let path = try database.sqlitePath()
+            let stats = try HistoryReader(path: path).stats()
+            try Console.output(format == .json ? DatabaseStatsRenderer.json(stats, location: path)
+                : DatabaseStatsRenderer.text(stats, location: path))
         }
     }
 }

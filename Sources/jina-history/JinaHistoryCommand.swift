@@ -3,6 +3,7 @@ import Foundation
 import JinaHistoryConfig
 import JinaHistoryCore
 import JinaHistoryMetrics
+import JinaHistoryPostgres
 import JinaHistoryProbes
 import JinaHistoryRecorder
 import JinaHistoryRender
@@ -82,6 +83,20 @@ struct DatabaseOption: ParsableArguments {
     @Option(help: "History database (default: $JINA_HISTORY_DB, else $XDG_DATA_HOME/jina-history/history.sqlite).")
     var db: String?
 
-    /// The database path from `--db` and the environment.
-    var path: String { DatabaseLocation.resolve(flag: db, environment: ProcessInfo.processInfo.environment) }
+    /// The SQLite file from `--db` and the environment.
+    ///
+    /// - throws: ``JinaHistoryError`` for a `postgres://` url: what is wrong with it, else that this version cannot
+    ///   use it yet. Nothing is created: before this check such a url became a directory named `postgres:` with
+    ///   the password in its path.
+    func sqlitePath() throws -> String {
+        try Self.sqlitePath(DatabaseLocation.resolve(flag: db, environment: ProcessInfo.processInfo.environment))
+    }
+
+    /// `location` when it names a SQLite file (see ``sqlitePath()``).
+    static func sqlitePath(_ location: String) throws -> String {
+        guard PostgresAddress.isURL(location) else { return location }
+        _ = try PostgresAddress(url: location)
+        throw JinaHistoryError.invalid(.database, value: PostgresAddress.redacted(location),
+                                       .databaseURL(.notAvailableYet))
+    }
 }

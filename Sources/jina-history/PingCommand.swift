@@ -71,7 +71,7 @@ struct PingCommand: AsyncParsableCommand {
                                 everyMs: try every.map { try DurationText.milliseconds($0, for: .every) },
                                 checker: JinaReadinessChecker())
             // Opened before probing, so a database that cannot be written is reported before any attempt.
-            let writer = record ? try HistoryWriter(path: database.path) : nil
+            let writer = record ? try HistoryWriter(path: database.sqlitePath()) : nil
             unverified.forEach { Console.message("jina-history: warning: \($0)\n") }
             let clock = RunClock()
             let round = await ping.run(clock: clock) { attempt in

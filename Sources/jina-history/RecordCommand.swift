@@ -91,6 +91,7 @@ struct RecordCommand: AsyncParsableCommand {
             case .always: .lines
             case .auto: isatty(1) == 1 && logFormat == .text ? .live : .lines
             }
+            let path = try database.sqlitePath()
             let targets = try scheduledTargets()
             let unverified = try requireProbeable(targets.map(\.target), alreadyChecked: config != nil)
             if let rounds, rounds < 1 { throw UsageError("--rounds must be 1 or more") }
@@ -113,7 +114,7 @@ struct RecordCommand: AsyncParsableCommand {
             }
             let writer: HistoryWriter
             do {
-                writer = try HistoryWriter(path: database.path)
+                writer = try HistoryWriter(path: path)
             } catch {
                 await server?.stop()
                 throw error

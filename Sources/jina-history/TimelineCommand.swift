@@ -24,7 +24,7 @@ struct TimelineCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let window = try window.window(nowMs: RunClock.wallNowMs())
-            let timeline = try HistoryReader(path: database.path).timeline(window: window, target: target)
+            let timeline = try HistoryReader(path: database.sqlitePath()).timeline(window: window, target: target)
             try Console.output(TimelineTextRenderer.render(timeline, window: window))
         }
     }

@@ -136,6 +136,28 @@ struct BadInputTests {
         }
     }
 
+    @Test("a postgres:// url: checked, shown without its password, refused by this version; nothing created")
+    func postgresURLs() async throws {
+        let url = "postgres://ana:hunter2@127.0.0.1:1/history"
+        let junk = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appending(path: "postgres:")
+        for arguments in [
+            ["record", "grpc://127.0.0.1:1", "--rounds", "1", "--db", url], ["ping", "flow", "grpc://127.0.0.1:1", "--record", "--db", url],
+            ["report", "--db", url], ["timeline", "--db", url], ["export", "--what", "rounds", "--db", url],
+            ["annotate", "--list", "--db", url], ["prune", "--keep-raw", "2d", "--db", url], ["db", "stats", "--db", url],
+            ["db", "seed", "--db", url], ["report", "--db", "postgres://ana:hunter2@127.0.0.1:1/h?sslmode=maybe"],
+        ] {
+            let result = try await runJinaHistory(arguments)
+            #expect(result.status == 2 && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("'postgres://ana:***@127.0.0.1:1/h") && !result.stderr.contains("hunter2"),
+                    "\(result.stderr)")
+            #expect(result.stderr.contains(arguments.last!.contains("maybe") ? "sslmode 'maybe'" : "cannot record into or read PostgreSQL yet"),
+                    "\(result.stderr)")
+        }
+        let fromEnvironment = try await runJinaHistory(["report"], environment: ["JINA_HISTORY_DB": url])
+        #expect(fromEnvironment.status == 2 && !fromEnvironment.stderr.contains("hunter2"), "\(fromEnvironment.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: junk.path), "a SQLite file was made of the url")
+    }
+
     private func check(_ result: CommandResult, _ row: Row) throws {
         #expect(result.status == 2, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n")
