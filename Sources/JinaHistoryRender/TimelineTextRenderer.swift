@@ -31,6 +31,11 @@ public enum TimelineTextRenderer {
                 lines.append("\(at)  \(target)  \(count) healthy round\(count == 1 ? "" : "s")"
                     + (count > 1 ? " until \(time(lastMs))" : "")
                     + String(format: ", latency mean %.1f ms, max %.1f ms", Double(meanUs) / 1_000, Double(maxUs) / 1_000))
+            case .similarRounds(let target, let count, let lastMs, let medianUs, let maxUs, let gatewayUp):
+                let gateway = gatewayUp.map { $0 ? "; gateway up" : "; gateway down" } ?? ""
+                lines.append("\(at)  \(target)  \(count) more rounds like this until \(time(lastMs))"
+                    + String(format: " (latency p50 %.1f ms, max %.1f ms", Double(medianUs) / 1_000, Double(maxUs) / 1_000)
+                    + gateway + ")")
             case .round(let target, let round):
                 let verdict = round.verdict == .up ? "up after retries" : "\(round.verdict)"
                 lines.append("\(at)  \(target)  round \(verdict)"

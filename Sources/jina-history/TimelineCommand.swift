@@ -12,10 +12,13 @@ import JinaHistorySQLite
 struct TimelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "timeline",
-        abstract: "Show what happened, in order: recorder starts and stops, state changes, every failed round with its attempts, healthy stretches collapsed.")
+        abstract: "Show what happened, in order: recorder starts and stops, state changes, failed rounds with their attempts (alike ones collapsed), healthy stretches collapsed.")
 
     @Option(help: "Only this target.")
     var target: String?
+
+    @Flag(help: "List every failed round with its attempts, instead of the first and last of each stretch that failed alike.")
+    var everyRound = false
 
     @OptionGroup var window: WindowOptions
 
@@ -24,7 +27,8 @@ struct TimelineCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let window = try window.window(nowMs: RunClock.wallNowMs())
-            let timeline = try HistoryReader(path: database.sqlitePath()).timeline(window: window, target: target)
+            let timeline = try HistoryReader(path: database.sqlitePath()).timeline(window: window, target: target,
+                                                                                  everyRound: everyRound)
             try Console.output(TimelineTextRenderer.render(timeline, window: window))
         }
     }

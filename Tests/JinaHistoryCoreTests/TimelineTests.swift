@@ -32,12 +32,101 @@ struct TimelineTests {
             case .transition(_, let transition): "\(dated.atMs) \(transition.from)->\(transition.to)"
             case .round(_, let round): "\(dated.atMs) round \(round.verdict)"
             case .healthyRounds(_, let count, let lastMs, let meanUs, _): "\(dated.atMs) \(count) healthy to \(lastMs) mean \(meanUs)"
+            case .similarRounds(_, let count, let lastMs, _, _, _): "\(dated.atMs) \(count) alike to \(lastMs)"
             }
         }
         #expect(summary == [
             "0 start 1", "0 3 healthy to 2000 mean 4000", "3000 round down", "3010 up->down", "4000 round down",
             "5000 5 healthy to 9000 mean 6000", "5006 down->up", "10000 stop 1", "12000 start 2",
             "12000 2 healthy to 13000 mean 10000", "13500 crash 2",
+        ])
+    }
+
+    /// A target's entries as short strings, for comparing order and content.
+    private func outline(_ timeline: Timeline) -> [String] {
+        timeline.entries.compactMap { dated -> String? in
+            switch dated.entry {
+            case .transition(_, let transition): "\(dated.atMs) \(transition.from)->\(transition.to)"
+            case .round(_, let round): "\(dated.atMs) round \(round.verdict) \(round.attempts.map { $0.failure?.errorClass.rawValue ?? "ok" })"
+            case .similarRounds(_, let count, let lastMs, _, _, let gatewayUp):
+                "\(dated.atMs) \(count) alike to \(lastMs) gateway \(gatewayUp.map { "\($0)" } ?? "-")"
+            case .healthyRounds(_, let count, _, _, _): "\(dated.atMs) \(count) healthy"
+            default: nil
+            }
+        }
+    }
+
+    /// A down round with a readiness attempt failing as `failure` and, when given, the gateway's answer.
+    private func down(_ slot: Int64, _ failure: ErrorClass, gatewayUp: Bool?, durationMs: Int64 = 10) -> StoredRound {
+        var attempts = [AttemptRecord(number: 1, startedMs: slot, durationUs: durationMs * 1_000,
+                                      failure: FailureDetail(failure, message: "\(failure)"))]
+        if let gatewayUp {
+            attempts.append(AttemptRecord(role: .gatewayLiveness, number: 1, startedMs: slot + durationMs, durationUs: 500,
+                                          failure: gatewayUp ? nil : FailureDetail(.refused, message: "refused")))
+        }
+        return StoredRound(targetId: 1, runId: 1, round: RoundRecord(
+            scheduledMs: slot, verdict: .down, durationUs: durationMs * 1_000, attempts: attempts))
+    }
+
+    @Test("alike failed rounds collapse: the first and the last in full, those between in one line; a change starts anew")
+    func alikeFailuresCollapse() throws {
+        let window = try ReportWindow(sinceMs: 0, untilMs: 100_000, nowMs: 100_000)
+        // A 60-round outage behind a live gateway, then 10 rounds whose gateway stopped answering, then 5 refused.
+        var rounds = (0..<60).map { down(Int64($0) * 1_000, .notReady, gatewayUp: true, durationMs: 10 + Int64($0 % 7)) }
+        rounds += (60..<70).map { down(Int64($0) * 1_000, .notReady, gatewayUp: false) }
+        rounds += (70..<75).map { down(Int64($0) * 1_000, .refused, gatewayUp: nil) }
+        let up = StoredRound(targetId: 1, runId: 1, round: RoundRecord(
+            scheduledMs: 75_000, verdict: .up, durationUs: 4_000, attempts: [AttemptRecord(number: 1, startedMs: 75_000, durationUs: 4_000)]))
+        let transitions = [
+            Transition(from: .up, to: .down, atMs: 15, roundScheduledMs: 0, streakStartedMs: 0,
+                       failure: FailureDetail(.notReady, message: "notReady")),
+            Transition(from: .down, to: .up, atMs: 75_005, roundScheduledMs: 75_000, streakStartedMs: 75_000),
+        ]
+        func timeline(collapsing: Bool) -> Timeline {
+            var builder = TimelineBuilder(window: window, collapsing: collapsing)
+            for transition in transitions { builder.add(transition, target: "t") }
+            for stored in rounds + [up] { builder.add(stored.round, target: "t", run: stored.runId) }
+            return builder.finish()
+        }
+
+        let collapsed = timeline(collapsing: true)
+        #expect(outline(collapsed) == [
+            "0 round down [\"not_ready\", \"ok\"]", "15 up->down", "1000 58 alike to 58000 gateway true",
+            "59000 round down [\"not_ready\", \"ok\"]",
+            "60000 round down [\"not_ready\", \"refused\"]", "61000 8 alike to 68000 gateway false",
+            "69000 round down [\"not_ready\", \"refused\"]",
+            "70000 round down [\"refused\"]", "71000 3 alike to 73000 gateway -", "74000 round down [\"refused\"]",
+            "75000 1 healthy", "75005 down->up",
+        ])
+        // The 60-round outage in text: its first and last round with their attempts, the line between, the
+        // transitions: at most 10 lines.
+        let text = TimelineTextRenderer.render(collapsed, window: window).split(separator: "\n")
+        let outage = text.prefix { !$0.hasPrefix("1970-01-01T00:01:00.000Z") }.dropFirst()
+        #expect(outage.count == 8, "\(outage.joined(separator: "\n"))")
+        #expect(text.contains { $0.contains("58 more rounds like this until 1970-01-01T00:00:58.000Z (latency p50 13.0 ms, max 16.0 ms; gateway up)") },
+                "\(text.joined(separator: "\n"))")
+
+        // --every-round: every failed round in full, as before.
+        #expect(outline(timeline(collapsing: false)).filter { $0.contains("round down") }.count == 75)
+    }
+
+    @Test("a restart or a transition not caused by the stretch's own rounds ends it")
+    func restartsAndTransitionsEndStretches() throws {
+        let window = try ReportWindow(sinceMs: 0, untilMs: 100_000, nowMs: 100_000)
+        var history = HandMadeHistory()
+        history.run(1, from: 0, heartbeat: 4_500, stopped: 4_500)
+        history.run(2, from: 5_000, heartbeat: 20_000, stopped: 20_000)
+        history.rounds(1, .down, at: slots(0, 5_000), message: "refused")
+        history.rounds(2, .down, at: slots(5_000, 15_000), message: "refused")
+        var builder = TimelineBuilder(window: window)
+        // A manual state change in the middle of run 2's failures (say, from a second recorder).
+        builder.add(Transition(from: .down, to: .down, atMs: 9_500, roundScheduledMs: 2_000, streakStartedMs: 0), target: "t")
+        for stored in history.rounds { builder.add(stored.round, target: "t", run: stored.runId) }
+        #expect(outline(builder.finish()) == [
+            "0 round down [\"not_ready\"]", "1000 3 alike to 3000 gateway -", "4000 round down [\"not_ready\"]",
+            "5000 round down [\"not_ready\"]", "6000 3 alike to 8000 gateway -", "9000 round down [\"not_ready\"]",
+            "9500 down->down",
+            "10000 round down [\"not_ready\"]", "11000 3 alike to 13000 gateway -", "14000 round down [\"not_ready\"]",
         ])
     }
 }

@@ -93,6 +93,21 @@ struct RealJinaEndToEndTests {
             let executorTarget = try await onlyTarget(directory.appending(path: "executor.sqlite").path)
             let executorOutage = try checkOneOutage(executorTarget, killMs: killMs, restart: restartMs...readyAgainMs)
             #expect(executorOutage["error_class"] as? String == "refused")
+            // Its timeline: rounds that failed alike collapse into their first, one line and their last; every round
+            // is still accounted for, and --every-round lists them all.
+            let failedRounds = try #require(executorOutage["failed_rounds"] as? Int)
+            let executorDB = directory.appending(path: "executor.sqlite").path
+            let collapsed = try await runJinaHistory(["timeline", "--db", executorDB]).stdout.split(separator: "\n")
+            let everyRound = try await runJinaHistory(["timeline", "--db", executorDB, "--every-round"]).stdout
+                .split(separator: "\n")
+            let listed = collapsed.filter { $0.contains("  round down") }.count
+            let summarized = collapsed.compactMap { line -> Int? in
+                guard let range = line.range(of: " more rounds like this until ") else { return nil }
+                return Int(line[..<range.lowerBound].split(separator: " ").last ?? "")
+            }
+            #expect(everyRound.filter { $0.contains("  round down") }.count == failedRounds, "\(everyRound.joined(separator: "\n"))")
+            #expect(listed + summarized.reduce(0, +) == failedRounds, "\(collapsed.joined(separator: "\n"))")
+            if failedRounds >= 8 { #expect(collapsed.count < everyRound.count && listed <= 6, "\(collapsed.joined(separator: "\n"))") }
 
             let gatewayTarget = try await onlyTarget(directory.appending(path: "gateway.sqlite").path)
             #expect((gatewayTarget["outages"] as? [Any])?.isEmpty == true)

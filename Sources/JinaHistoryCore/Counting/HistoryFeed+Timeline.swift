@@ -1,11 +1,12 @@
 extension HistoryFeed {
-    /// The postmortem timeline of `window`, for the target named `target` or all.
+    /// The postmortem timeline of `window`, for the target named `target` or all; `everyRound` lists every failed
+    /// round in full instead of collapsing alike ones.
     ///
     /// - throws: ``JinaHistoryError`` for an unknown target (naming the known ones), or the store's errors.
-    public static func timeline(_ snapshot: any HistorySnapshot, window: ReportWindow, target: String?) throws
-        -> Timeline
+    public static func timeline(_ snapshot: any HistorySnapshot, window: ReportWindow, target: String?,
+                                everyRound: Bool = false) throws -> Timeline
     {
-        var builder = TimelineBuilder(window: window)
+        var builder = TimelineBuilder(window: window, collapsing: !everyRound)
         let targets = try snapshot.targets()
         if let target { _ = try requireTarget(named: target, in: targets) }
         let names = Dictionary(uniqueKeysWithValues: targets.map { ($0.id, $0.name) })

@@ -6,9 +6,10 @@ extension HistoryReading {
         try withSnapshot { try HistoryFeed.report($0, window: window, useRollups: useRollups, latencyStrip: latencyStrip) }
     }
 
-    /// The postmortem timeline of `window`, for the target named `target` or all.
-    public func timeline(window: ReportWindow, target: String?) throws -> Timeline {
-        try withSnapshot { try HistoryFeed.timeline($0, window: window, target: target) }
+    /// The postmortem timeline of `window`, for the target named `target` or all; `everyRound` lists every failed
+    /// round in full instead of collapsing alike ones.
+    public func timeline(window: ReportWindow, target: String?, everyRound: Bool = false) throws -> Timeline {
+        try withSnapshot { try HistoryFeed.timeline($0, window: window, target: target, everyRound: everyRound) }
     }
 
     /// `table`'s rows of `window`, for the target named `target` or all, from one snapshot.

@@ -2,7 +2,8 @@ import Foundation
 
 /// The chronological evidence of a window for a postmortem (`jina-history timeline`): recorder starts and
 /// stops, state changes, every round that was not a plain success with each of its attempts, and the runs of
-/// healthy rounds between them collapsed into one entry each.
+/// healthy rounds between them collapsed into one entry each. Consecutive failed rounds that failed alike are
+/// collapsed too (docs/semantics.md §7): the first and the last in full, those between as one entry.
 public struct Timeline: Hashable, Sendable {
     /// One line of evidence.
     public enum Entry: Hashable, Sendable {
@@ -16,6 +17,10 @@ public struct Timeline: Hashable, Sendable {
         case round(target: String, RoundRecord)
         /// Consecutive healthy single-attempt rounds of one target.
         case healthyRounds(target: String, count: Int, lastMs: Int64, meanUs: Int64, maxUs: Int64)
+        /// Failed rounds of one target between two listed in full, each failed as the one before them did: how
+        /// many, the last one's slot, their readiness attempts' latency (nearest-rank median and max) and whether
+        /// the gateway answered (`nil` when no round asked it).
+        case similarRounds(target: String, count: Int, lastMs: Int64, medianUs: Int64, maxUs: Int64, gatewayUp: Bool?)
     }
 
     /// An entry with its time.
@@ -37,17 +42,24 @@ public struct Timeline: Hashable, Sendable {
     public init() {}
 }
 
-/// Builds a ``Timeline`` from rounds streamed in slot order; memory grows with the entries, not the rounds.
+/// Builds a ``Timeline`` from rounds streamed in slot order; memory grows with the entries, not the rounds (a
+/// collapsed stretch of failed rounds keeps one duration per round).
 public struct TimelineBuilder: Sendable {
     private let window: ReportWindow
+    private let collapsing: Bool
     private var timeline = Timeline()
+    /// Per target: the stretch of alike failed rounds being collapsed.
+    private var failing: [String: FailingStretch] = [:]
+    /// Per target: its transitions' times and causing rounds, to end a stretch a transition interrupts.
+    private var transitions: [String: [(atMs: Int64, roundMs: Int64)]] = [:]
     /// Per target: the healthy stretch being collapsed (its recorder run, first slot, count, total and max
     /// latency, last slot).
     private var healthy: [String: (run: Int64, firstMs: Int64, count: Int, totalUs: Int64, maxUs: Int64, lastMs: Int64)] = [:]
 
-    /// Starts a timeline of `window`.
-    public init(window: ReportWindow) {
+    /// Starts a timeline of `window`; `collapsing` off lists every failed round in full (`--every-round`).
+    public init(window: ReportWindow, collapsing: Bool = true) {
         self.window = window
+        self.collapsing = collapsing
     }
 
     /// Adds the runs whose start or end falls in the window.
@@ -62,10 +74,11 @@ public struct TimelineBuilder: Sendable {
         }
     }
 
-    /// Adds a state change.
+    /// Adds a state change; add a target's transitions before its rounds, so that they end collapsed stretches.
     public mutating func add(_ transition: Transition, target: String) {
         guard contains(transition.atMs) else { return }
         timeline.entries.append(.init(atMs: transition.atMs, entry: .transition(target: target, transition)))
+        transitions[target, default: []].append((transition.atMs, transition.roundScheduledMs))
     }
 
     /// Adds a round of `target` made by recorder run `run`; rounds of one target must come in slot order. A
@@ -73,6 +86,20 @@ public struct TimelineBuilder: Sendable {
     public mutating func add(_ round: RoundRecord, target: String, run runId: Int64) {
         guard contains(round.scheduledMs) else { return }
         if healthy[target].map({ $0.run != runId }) ?? false { closeHealthyRun(of: target) }
+        if collapsing, round.verdict != .up {
+            if var stretch = failing[target], stretch.continues(with: round, run: runId),
+               !interrupted(target, after: stretch.lastMs, until: round.scheduledMs, since: stretch.firstMs) {
+                stretch.add(round)
+                failing[target] = stretch
+                return
+            }
+            closeFailingStretch(of: target)
+            closeHealthyRun(of: target)
+            timeline.entries.append(.init(atMs: round.scheduledMs, entry: .round(target: target, round)))
+            failing[target] = FailingStretch(first: round, run: runId)
+            return
+        }
+        closeFailingStretch(of: target)
         if round.isInlineHealthy {
             let latency = round.attempts[0].durationUs
             if var run = healthy[target] {
@@ -94,6 +121,7 @@ public struct TimelineBuilder: Sendable {
     public func finish() -> Timeline {
         var copy = self
         for target in healthy.keys.sorted() { copy.closeHealthyRun(of: target) }
+        for target in failing.keys.sorted() { copy.closeFailingStretch(of: target) }
         var timeline = copy.timeline
         let ordered = timeline.entries.enumerated().sorted { ($0.element.atMs, $0.offset) < ($1.element.atMs, $1.offset) }
         timeline.entries = ordered.map(\.element)
@@ -107,5 +135,95 @@ public struct TimelineBuilder: Sendable {
             maxUs: run.maxUs)))
     }
 
+    /// Whether a transition of `target` other than one its stretch's own rounds caused (the confirmation of the
+    /// outage they are part of) came after the stretch's last round and by `untilMs`.
+    private func interrupted(_ target: String, after lastMs: Int64, until untilMs: Int64, since firstMs: Int64) -> Bool {
+        transitions[target]?.contains { $0.atMs > lastMs && $0.atMs <= untilMs && !(firstMs...lastMs).contains($0.roundMs) }
+            ?? false
+    }
+
+    /// Lists a stretch's rounds after its first: those between as one entry when there are two or more, then the
+    /// last in full.
+    private mutating func closeFailingStretch(of target: String) {
+        guard let stretch = failing.removeValue(forKey: target), let last = stretch.last else { return }
+        if let only = stretch.onlyBetween {
+            timeline.entries.append(.init(atMs: only.scheduledMs, entry: .round(target: target, only)))
+        } else if let firstMs = stretch.betweenFirstMs, !stretch.betweenDurationsUs.isEmpty {
+            let durations = stretch.betweenDurationsUs.sorted()
+            timeline.entries.append(.init(atMs: firstMs, entry: .similarRounds(
+                target: target, count: durations.count, lastMs: stretch.betweenLastMs,
+                medianUs: durations[(durations.count - 1) / 2], maxUs: durations[durations.count - 1],
+                gatewayUp: stretch.gatewayUp)))
+        }
+        timeline.entries.append(.init(atMs: last.scheduledMs, entry: .round(target: target, last)))
+    }
+
     private func contains(_ ms: Int64) -> Bool { ms >= window.sinceMs && ms < window.untilMs }
+}
+
+/// Failed (or skipped) rounds of one target and run that each failed as the first did: the same verdict, and the
+/// same attempts by role and number, with the same error class, code and message (times and durations aside).
+private struct FailingStretch: Sendable {
+    /// What every round of the stretch shares.
+    private struct Likeness: Hashable, Sendable {
+        var verdict: RoundVerdict
+        var attempts: [Attempt]
+
+        struct Attempt: Hashable, Sendable {
+            var role: AttemptRecord.Role
+            var number: Int
+            var errorClass: ErrorClass?
+            var rawCode: Int?
+            var message: String?
+        }
+
+        init(_ round: RoundRecord) {
+            verdict = round.verdict
+            attempts = round.attempts.map {
+                Attempt(role: $0.role, number: $0.number, errorClass: $0.failure?.errorClass, rawCode: $0.rawCode,
+                        message: $0.failure?.message)
+            }
+        }
+    }
+
+    private let likeness: Likeness
+    let run: Int64
+    /// The first round's slot (it is listed in full already).
+    let firstMs: Int64
+    /// The readiness attempts' durations of the rounds after the first but the last: the summary's when there are
+    /// two or more rounds.
+    private(set) var betweenDurationsUs: [Int64] = []
+    /// The first and last slot of those rounds.
+    private(set) var betweenFirstMs: Int64?
+    private(set) var betweenLastMs: Int64 = 0
+    /// That round when it is the only one, listed in full (a summary would not be shorter).
+    private(set) var onlyBetween: RoundRecord?
+    /// The latest round, listed in full when the stretch ends.
+    private(set) var last: RoundRecord?
+
+    init(first: RoundRecord, run: Int64) {
+        likeness = Likeness(first)
+        self.run = run
+        firstMs = first.scheduledMs
+    }
+
+    /// The slot of the stretch's latest round.
+    var lastMs: Int64 { last?.scheduledMs ?? firstMs }
+
+    /// Whether the gateway answered in these rounds: `nil` when none asked it (the likeness makes them agree).
+    var gatewayUp: Bool? {
+        likeness.attempts.first { $0.role == .gatewayLiveness }.map { $0.errorClass == nil }
+    }
+
+    func continues(with round: RoundRecord, run: Int64) -> Bool { run == self.run && Likeness(round) == likeness }
+
+    mutating func add(_ round: RoundRecord) {
+        if let previous = last {
+            onlyBetween = betweenFirstMs == nil ? previous : nil
+            betweenFirstMs = betweenFirstMs ?? previous.scheduledMs
+            betweenLastMs = previous.scheduledMs
+            betweenDurationsUs += previous.attempts.filter { $0.role == .readiness }.map(\.durationUs)
+        }
+        last = round
+    }
 }

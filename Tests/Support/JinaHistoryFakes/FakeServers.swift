@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 import JinaHistoryTestSupport
-public import GRPCCore
+import GRPCCore
 import GRPCNIOTransportHTTP2
 public import JinaProtos
 import SwiftProtobuf

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 import JinaHistoryTestSupport
-public import NIOCore
+import NIOCore
 import NIOHTTP1
 import NIOPosix
 public import NIOSSL
