@@ -136,7 +136,7 @@ struct RecordCommand: AsyncParsableCommand {
             defer { signals.cancel() }
             let result = await recording.result
             await server?.stop()
-            output.stopped(runId: try result.get())
+            output.stopped(runId: try result.get(), database: writer.path)
         }
     }
 

@@ -23,12 +23,15 @@ final class RecordOutput: Sendable {
     private let logger: Logger
     private let status: Mutex<(view: LiveStatus, drawnLines: Int)>
     private let redrawing = Mutex<Task<Void, Never>?>(nil)
+    private let summary: Mutex<RecordingSummary>
+    private let startedMs = RunClock.wallNowMs()
 
     init(mode: Mode, format: LineLogHandler.Format, targetNames: [String]) {
         self.mode = mode
         self.format = format
         logger = Logger(label: "jina-history.record") { _ in LineLogHandler(format: format) }
-        status = Mutex((LiveStatus(targetNames: targetNames, startMs: RunClock.wallNowMs()), 0))
+        status = Mutex((LiveStatus(targetNames: targetNames, startMs: startedMs), 0))
+        summary = Mutex(RecordingSummary(targetNames: targetNames))
     }
 
     /// Starts redrawing the live view twice a second (in live mode).
@@ -59,10 +62,28 @@ final class RecordOutput: Sendable {
         }
     }
 
-    /// Says that recording stopped cleanly, as JSON only (as text, the shell prompt says it).
-    func stopped(runId: Int64) {
-        guard format == .json else { return }
-        logger.info("recording stopped; the run is marked stopped", metadata: ["event": "stop", "run": .stringConvertible(runId)])
+    /// Says that recording stopped cleanly and what it recorded: per target its rounds and the outages it saw open
+    /// and close, the database, and the command that reports the run (as text on stderr, beside the warnings, so
+    /// stdout keeps only rounds; as JSON, in the stop event).
+    func stopped(runId: Int64, database: String) {
+        let summary = summary.withLock { $0 }
+        switch format {
+        case .text:
+            Console.message(summary.lines(database: database, startedMs: startedMs).joined(separator: "\n") + "\n")
+        case .json:
+            let recorded = summary.targets.map { tally -> Logger.MetadataValue in
+                .dictionary([
+                    "target": .string(tally.name), "rounds": .stringConvertible(tally.rounds),
+                    "up": .stringConvertible(tally.up), "down": .stringConvertible(tally.down),
+                    "skipped": .stringConvertible(tally.skipped),
+                    "outages_opened": .stringConvertible(tally.outagesOpened),
+                    "outages_closed": .stringConvertible(tally.outagesClosed),
+                ])
+            }
+            logger.info("recording stopped; the run is marked stopped", metadata: [
+                "event": "stop", "run": .stringConvertible(runId), "db": .string(database), "recorded": .array(recorded),
+            ])
+        }
     }
 
     /// Takes in one recorder event.
@@ -83,6 +104,7 @@ final class RecordOutput: Sendable {
             logger.warning("\(text)", metadata: ["event": "storage_recovered",
                                                  "rounds_dropped": .stringConvertible(fault.roundsDropped)])
         case .round(let target, let round, let transition):
+            summary.withLock { $0.observe(target.name, round, transition) }
             switch mode {
             case .none: return
             case .live: status.withLock { $0.view.observe(target.name, round, transition) }

@@ -72,6 +72,11 @@ struct CommandLineTests {
         #expect(record.status == 0, "\(record.stderr)")
         #expect(record.stdout.split(separator: "\n").count == 3)
         #expect(record.stdout.contains("refused"))
+        // At the stop, on stderr: what was recorded, where, and the command that reports it.
+        let said = record.stderr.split(separator: "\n").drop { !$0.hasPrefix("recorded ") }
+        #expect(said.first == "recorded 3 rounds of 1 target into \(database):", "\(record.stderr)")
+        #expect(said.dropFirst().first == "  executor@grpc://127.0.0.1:\(port)  3 rounds (3 down); outages: 1 opened, 0 closed")
+        #expect(said.last?.hasPrefix("report it: jina-history report --db \(database) --since 20") == true)
         let report = try await jsonReport(database)
         let target = try #require((report["targets"] as? [[String: Any]])?.first)
         #expect((target["rounds"] as? [String: Int])?["down"] == 3)

@@ -69,6 +69,11 @@ struct RecordOutputTests {
         #expect((warning["message"] as? String)?.contains("gateway-liveness call") == true, "\(warning)")
         #expect(objects[1]["targets"] as? Int == 1 && (objects[1]["db"] as? String)?.hasSuffix("h.sqlite") == true)
         #expect(objects.last?["run"] as? Int == 1 && objects.last?["level"] as? String == "info")
+        let recorded = try #require(objects.last?["recorded"] as? [[String: Any]])
+        #expect(recorded.count == 1 && recorded[0]["target"] as? String == "refusing" && recorded[0]["rounds"] as? Int == 3)
+        #expect(recorded[0]["down"] as? Int == 3 && recorded[0]["outages_opened"] as? Int == 1
+                    && recorded[0]["outages_closed"] as? Int == 0)
+        #expect((objects.last?["db"] as? String)?.hasSuffix("h.sqlite") == true)
         let rounds = objects.filter { $0["event"] as? String == "round" }
         for object in rounds {
             #expect(object["event"] as? String == "round" && object["target"] as? String == "refusing")
