@@ -90,7 +90,9 @@ public struct PostgresConnector: Sendable {
         var configuration = PostgresConnection.Configuration(
             host: address.host, port: address.port, username: address.user, password: address.password,
             database: address.database, tls: try tls())
-        configuration.options.connectTimeout = .milliseconds(deadlineMs)
+        // The deadline is ours (it covers the login too, which NIO's connect timeout may or may not): NIO's timer
+        // only backs it up, so the two never race to name the problem.
+        configuration.options.connectTimeout = .milliseconds(deadlineMs + 1_000)
         return configuration
     }
 
