@@ -31,11 +31,16 @@ public enum TimelineTextRenderer {
                 lines.append("\(at)  \(target)  \(count) healthy round\(count == 1 ? "" : "s")"
                     + (count > 1 ? " until \(time(lastMs))" : "")
                     + String(format: ", latency mean %.1f ms, max %.1f ms", Double(meanUs) / 1_000, Double(maxUs) / 1_000))
-            case .similarRounds(let target, let count, let lastMs, let medianUs, let maxUs, let gatewayUp):
-                let gateway = gatewayUp.map { $0 ? "; gateway up" : "; gateway down" } ?? ""
+            case .similarRounds(let target, let count, let lastMs, let latency, let gatewayUp):
+                let details = [
+                    latency.map {
+                        String(format: "latency p50 %.1f ms, max %.1f ms", Double($0.medianUs) / 1_000,
+                               Double($0.maxUs) / 1_000)
+                    },
+                    gatewayUp.map { $0 ? "gateway up" : "gateway down" },
+                ].compactMap { $0 }
                 lines.append("\(at)  \(target)  \(count) more rounds like this until \(time(lastMs))"
-                    + String(format: " (latency p50 %.1f ms, max %.1f ms", Double(medianUs) / 1_000, Double(maxUs) / 1_000)
-                    + gateway + ")")
+                    + (details.isEmpty ? "" : " (\(details.joined(separator: "; ")))"))
             case .round(let target, let round):
                 let verdict = round.verdict == .up ? "up after retries" : "\(round.verdict)"
                 lines.append("\(at)  \(target)  round \(verdict)"

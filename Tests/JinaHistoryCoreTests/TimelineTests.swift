@@ -32,7 +32,7 @@ struct TimelineTests {
             case .transition(_, let transition): "\(dated.atMs) \(transition.from)->\(transition.to)"
             case .round(_, let round): "\(dated.atMs) round \(round.verdict)"
             case .healthyRounds(_, let count, let lastMs, let meanUs, _): "\(dated.atMs) \(count) healthy to \(lastMs) mean \(meanUs)"
-            case .similarRounds(_, let count, let lastMs, _, _, _): "\(dated.atMs) \(count) alike to \(lastMs)"
+            case .similarRounds(_, let count, let lastMs, _, _): "\(dated.atMs) \(count) alike to \(lastMs)"
             }
         }
         #expect(summary == [
@@ -48,7 +48,7 @@ struct TimelineTests {
             switch dated.entry {
             case .transition(_, let transition): "\(dated.atMs) \(transition.from)->\(transition.to)"
             case .round(_, let round): "\(dated.atMs) round \(round.verdict) \(round.attempts.map { $0.failure?.errorClass.rawValue ?? "ok" })"
-            case .similarRounds(_, let count, let lastMs, _, _, let gatewayUp):
+            case .similarRounds(_, let count, let lastMs, _, let gatewayUp):
                 "\(dated.atMs) \(count) alike to \(lastMs) gateway \(gatewayUp.map { "\($0)" } ?? "-")"
             case .healthyRounds(_, let count, _, _, _): "\(dated.atMs) \(count) healthy"
             default: nil
@@ -129,4 +129,27 @@ struct TimelineTests {
             "10000 round down [\"not_ready\"]", "11000 3 alike to 13000 gateway -", "14000 round down [\"not_ready\"]",
         ])
     }
+
+    @Test("skipped slots and retried rounds collapse by rounds: the count is of rounds, latency only where attempts ran")
+    func skippedAndRetried() throws {
+        let window = try ReportWindow(sinceMs: 0, untilMs: 100_000, nowMs: 100_000)
+        var builder = TimelineBuilder(window: window)
+        for slot in slots(0, 5_000) { builder.add(.skipped(at: slot), target: "t", run: 1) }
+        for slot in slots(5_000, 10_000) {
+            let attempts = (1...2).map {
+                AttemptRecord(number: $0, startedMs: slot, durationUs: 7_000, failure: FailureDetail(.timeout, message: "timeout"))
+            }
+            builder.add(RoundRecord(scheduledMs: slot, verdict: .down, durationUs: 14_000, attempts: attempts), target: "t", run: 1)
+        }
+        let timeline = builder.finish()
+        #expect(outline(timeline) == [
+            "0 round skipped []", "1000 3 alike to 3000 gateway -", "4000 round skipped []",
+            "5000 round down [\"timeout\", \"timeout\"]", "6000 3 alike to 8000 gateway -",
+            "9000 round down [\"timeout\", \"timeout\"]",
+        ])
+        let text = TimelineTextRenderer.render(timeline, window: window)
+        #expect(text.contains("3 more rounds like this until 1970-01-01T00:00:03.000Z\n"), "\(text)")
+        #expect(text.contains("3 more rounds like this until 1970-01-01T00:00:08.000Z (latency p50 7.0 ms, max 7.0 ms)\n"))
+    }
 }
+

@@ -17,10 +17,18 @@ public struct Timeline: Hashable, Sendable {
         case round(target: String, RoundRecord)
         /// Consecutive healthy single-attempt rounds of one target.
         case healthyRounds(target: String, count: Int, lastMs: Int64, meanUs: Int64, maxUs: Int64)
-        /// Failed rounds of one target between two listed in full, each failed as the one before them did: how
-        /// many, the last one's slot, their readiness attempts' latency (nearest-rank median and max) and whether
-        /// the gateway answered (`nil` when no round asked it).
-        case similarRounds(target: String, count: Int, lastMs: Int64, medianUs: Int64, maxUs: Int64, gatewayUp: Bool?)
+        /// Failed (or skipped) rounds of one target between two listed in full, each failed as the one before them
+        /// did: how many, the last one's slot, their readiness attempts' latency (nearest-rank median and max;
+        /// `nil` for skipped rounds, which made none) and whether the gateway answered (`nil` when none asked it).
+        case similarRounds(target: String, count: Int, lastMs: Int64, latency: Latency?, gatewayUp: Bool?)
+    }
+
+    /// The nearest-rank median and the maximum of some attempts' latencies, in µs.
+    public struct Latency: Hashable, Sendable {
+        /// The median.
+        public var medianUs: Int64
+        /// The maximum.
+        public var maxUs: Int64
     }
 
     /// An entry with its time.
@@ -43,7 +51,7 @@ public struct Timeline: Hashable, Sendable {
 }
 
 /// Builds a ``Timeline`` from rounds streamed in slot order; memory grows with the entries, not the rounds (a
-/// collapsed stretch of failed rounds keeps one duration per round).
+/// collapsed stretch of failed rounds keeps one duration per attempt).
 public struct TimelineBuilder: Sendable {
     private let window: ReportWindow
     private let collapsing: Bool
@@ -148,11 +156,11 @@ public struct TimelineBuilder: Sendable {
         guard let stretch = failing.removeValue(forKey: target), let last = stretch.last else { return }
         if let only = stretch.onlyBetween {
             timeline.entries.append(.init(atMs: only.scheduledMs, entry: .round(target: target, only)))
-        } else if let firstMs = stretch.betweenFirstMs, !stretch.betweenDurationsUs.isEmpty {
+        } else if let firstMs = stretch.betweenFirstMs {
             let durations = stretch.betweenDurationsUs.sorted()
             timeline.entries.append(.init(atMs: firstMs, entry: .similarRounds(
-                target: target, count: durations.count, lastMs: stretch.betweenLastMs,
-                medianUs: durations[(durations.count - 1) / 2], maxUs: durations[durations.count - 1],
+                target: target, count: stretch.betweenCount, lastMs: stretch.betweenLastMs,
+                latency: durations.last.map { Timeline.Latency(medianUs: durations[(durations.count - 1) / 2], maxUs: $0) },
                 gatewayUp: stretch.gatewayUp)))
         }
         timeline.entries.append(.init(atMs: last.scheduledMs, entry: .round(target: target, last)))
@@ -193,7 +201,8 @@ private struct FailingStretch: Sendable {
     /// The readiness attempts' durations of the rounds after the first but the last: the summary's when there are
     /// two or more rounds.
     private(set) var betweenDurationsUs: [Int64] = []
-    /// The first and last slot of those rounds.
+    /// How many rounds that is, and their first and last slot.
+    private(set) var betweenCount = 0
     private(set) var betweenFirstMs: Int64?
     private(set) var betweenLastMs: Int64 = 0
     /// That round when it is the only one, listed in full (a summary would not be shorter).
@@ -222,6 +231,7 @@ private struct FailingStretch: Sendable {
             onlyBetween = betweenFirstMs == nil ? previous : nil
             betweenFirstMs = betweenFirstMs ?? previous.scheduledMs
             betweenLastMs = previous.scheduledMs
+            betweenCount += 1
             betweenDurationsUs += previous.attempts.filter { $0.role == .readiness }.map(\.durationUs)
         }
         last = round
