@@ -16,7 +16,7 @@ public import PostgresNIO
 public struct PostgresConnector: Sendable {
     /// The database.
     public let address: PostgresAddress
-    /// How long connecting, logging in and each step of work on the connection may take, in ms.
+    /// How long connecting and logging in may take, and then the work on the connection, each in ms.
     public let deadlineMs: Int64
 
     /// Prepares connections to `address`; nothing connects until ``withConnection(_:)``.
@@ -25,30 +25,23 @@ public struct PostgresConnector: Sendable {
         self.deadlineMs = deadlineMs
     }
 
-    /// Connects, runs `body` on the connection and closes it, whatever `body` does.
+    /// Connects, runs `body` on the connection within the deadline (past it the connection is closed, which ends
+    /// the body's query) and closes it, whatever `body` does.
     ///
     /// - throws: ``JinaHistoryError`` (storage) when the server cannot be reached, refuses the login, has no such
-    ///   database, fails TLS or misses the deadline; what `body` throws otherwise.
-    public func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    ///   database, fails TLS, or connecting or `body` misses the deadline; what `body` throws otherwise.
+    public func withConnection<T: Sendable>(_ body: @Sendable @escaping (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
         let connection = try await connect()
         do {
-            let result = try await body(connection)
+            let result = try await race({ try await body(connection) }, onTimeout: { connection.close().whenComplete { _ in } })
             try? await connection.close()
             return result
         } catch {
             try? await connection.close()
             throw error
         }
-    }
-
-    /// Runs `operation` on `connection` within the deadline; past it the connection is closed, which ends the
-    /// operation.
-    ///
-    /// - throws: ``JinaHistoryError`` (storage, timed out) past the deadline; the operation's error, as a storage
-    ///   problem when it came from the server.
-    public func withinDeadline<T: Sendable>(on connection: PostgresConnection,
-                                            _ operation: @Sendable @escaping () async throws -> T) async throws -> T {
-        try await race(operation, onTimeout: { connection.close().whenComplete { _ in } })
     }
 
     /// A new connection, logged in.

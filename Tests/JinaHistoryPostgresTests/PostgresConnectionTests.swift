@@ -74,5 +74,14 @@ struct PostgresConnectionTests {
 
         let (tls, tlsLine) = try await problem("postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=require")
         #expect(tls.reason == .tls && tlsLine.contains("does not offer TLS"), "\(tlsLine)")
+
+        // Work on the connection has the deadline too: a query that outlasts it ends with the connection.
+        let slow = PostgresConnector(address: try PostgresAddress(url: try #require(TestPostgres.url)), deadlineMs: 500)
+        let queried = ContinuousClock.now
+        let error = try await #require(throws: JinaHistoryError.self) {
+            try await slow.withConnection { _ = try await $0.query("SELECT pg_sleep(10)", logger: PostgresConnector.testLogger) }
+        }
+        #expect(error == .storage(StorageProblem(location: slow.address.description, reason: .timedOut(afterMs: 500))))
+        #expect(ContinuousClock.now - queried < .seconds(5), "the query was ended, not waited for")
     }
 }

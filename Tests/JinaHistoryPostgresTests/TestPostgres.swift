@@ -38,7 +38,7 @@ enum TestPostgres {
     }
 
     /// Runs `body` on a connection of the superuser to the `postgres` database.
-    static func admin(_ body: @Sendable (PostgresConnection) async throws -> Void) async throws {
+    static func admin(_ body: @Sendable @escaping (PostgresConnection) async throws -> Void) async throws {
         let connector = PostgresConnector(address: try PostgresAddress(url: try #require(url)), deadlineMs: 10_000)
         try await connector.withConnection(body)
     }
