@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "JinaHistoryRender", targets: ["JinaHistoryRender"]),
         .library(name: "JinaHistoryMetrics", targets: ["JinaHistoryMetrics"]),
         .library(name: "JinaHistoryConfig", targets: ["JinaHistoryConfig"]),
+        .library(name: "JinaHistoryNotify", targets: ["JinaHistoryNotify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -133,12 +134,25 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Notifications of transitions: webhooks through AsyncHTTPClient and `--on-transition` commands.
+        .target(
+            name: "JinaHistoryNotify",
+            dependencies: [
+                "JinaHistoryCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: - Thin executable: parse flags, call the libraries, print, map exit codes
         .executableTarget(
             name: "jina-history",
             dependencies: [
                 "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryPostgres", "JinaHistoryProbes", "JinaHistoryRecorder",
-                "JinaHistoryRender", "JinaHistoryMetrics", "JinaHistoryConfig",
+                "JinaHistoryRender", "JinaHistoryMetrics", "JinaHistoryConfig", "JinaHistoryNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

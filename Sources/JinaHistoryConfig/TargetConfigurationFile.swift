@@ -12,7 +12,8 @@ public enum TargetConfigurationFile {
     /// Fields a target (or `defaults`) may set, besides `name` and `url`, which only targets set.
     static let settingFields: Set<String> = [
         "kind", "interval", "timeout", "retries", "retry-delay", "min-successful-attempts", "failure-threshold",
-        "success-threshold", "labels", "ca-cert", "client-cert", "client-key", "insecure",
+        "success-threshold", "labels", "ca-cert", "client-cert", "client-key", "insecure", "notify", "notify-format",
+        "on-transition", "notify-repeat",
     ]
 
     /// Reads and checks `path`.
@@ -21,7 +22,9 @@ public enum TargetConfigurationFile {
     ///
     /// - parameter requireProbeable: checks each target as its probes will need it (certificate files, the kinds
     ///   a transport serves); its errors are given the file and line. By default only the model's rules.
-    public static func load(path: String, requireProbeable: (Target) throws -> Void = { try $0.requireSupported() })
+    /// - parameter commandExists: whether an `on-transition` command's program can be run.
+    public static func load(path: String, requireProbeable: (Target) throws -> Void = { try $0.requireSupported() },
+                            commandExists: (String) -> Bool = { _ in true })
         throws -> [ScheduledTarget]
     {
         let text: String
@@ -31,12 +34,14 @@ public enum TargetConfigurationFile {
             throw ConfigurationFileError.unreadable(file: path, reason: error.localizedDescription)
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try parse(text, file: path, directory: directory, requireProbeable: requireProbeable)
+        return try parse(text, file: path, directory: directory, requireProbeable: requireProbeable,
+                         commandExists: commandExists)
     }
 
     /// Parses a configuration's text; `file` names it in errors and `directory` anchors relative paths.
     static func parse(_ text: String, file: String, directory: String,
-                      requireProbeable: (Target) throws -> Void = { try $0.requireSupported() }) throws
+                      requireProbeable: (Target) throws -> Void = { try $0.requireSupported() },
+                      commandExists: (String) -> Bool = { _ in true }) throws
         -> [ScheduledTarget]
     {
         let root: Node?
@@ -62,7 +67,8 @@ public enum TargetConfigurationFile {
         return try entries.map { entry in
             guard let mapping = entry.mapping else { throw reader.error(entry, "each target must be a mapping") }
             try reader.requireKnown(mapping, allowed: settingFields.union(["name", "url"]), what: "a target")
-            let scheduled = try reader.target(mapping, defaults: defaults, requireProbeable: requireProbeable)
+            var scheduled = try reader.target(mapping, defaults: defaults, requireProbeable: requireProbeable)
+            scheduled.alerts = try reader.alerts(mapping, defaults: defaults, commandExists: commandExists)
             let line = entry.mark?.line ?? 0
             if let first = seen[scheduled.target.name] {
                 throw reader.error(mapping["name"] ?? entry,
@@ -103,6 +109,45 @@ public enum TargetConfigurationFile {
                     throw error(key, "unknown field '\(key.string ?? "?")' in \(what); known: "
                         + allowed.sorted().joined(separator: ", "))
                 }
+            }
+        }
+
+        /// `notify` (one url or a list), `notify-format`, `on-transition` (one command or a list) and
+        /// `notify-repeat`; a target's own replace the defaults'.
+        func alerts(_ mapping: Node.Mapping, defaults: Node.Mapping, commandExists: (String) -> Bool) throws
+            -> AlertPolicy
+        {
+            func field(_ name: String) -> Node? { mapping[name] ?? defaults[name] }
+            func texts(_ name: String) throws -> [String] {
+                guard let node = field(name) else { return [] }
+                let items = node.sequence.map(Array.init) ?? [node]
+                return try items.map { item in
+                    guard let text = item.scalar?.string, !text.isEmpty else {
+                        throw error(item, "field '\(name)' must be a value or a list of values")
+                    }
+                    return text
+                }
+            }
+            do {
+                let format = try NotificationFormat(parsing: field("notify-format")?.scalar?.string ?? "json")
+                var destinations = try texts("notify").map { try NotificationDestination(webhook: $0, format: format) }
+                for command in try texts("on-transition") {
+                    guard commandExists(command) else {
+                        throw JinaHistoryError.invalid(.onTransition, value: NotificationDestination.command(command).redacted,
+                                                       .noSuchCommand)
+                    }
+                    destinations.append(.command(command))
+                }
+                let repeatMs = try field("notify-repeat")?.scalar.map {
+                    try DurationText.milliseconds($0.string, for: .notifyRepeat)
+                }
+                return AlertPolicy(destinations: destinations, repeatMs: repeatMs)
+            } catch let problem as JinaHistoryError {
+                let input: String = switch problem {
+                case .invalid(let input, _, _): input.rawValue
+                default: "notify"
+                }
+                throw error(field(input), problem)
             }
         }
 

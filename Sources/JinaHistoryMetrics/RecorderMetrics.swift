@@ -31,6 +31,7 @@ public final class RecorderMetrics: Sendable {
     private let windowMs: Int64
     private let windowLabel: String
     private let failedWrites: Counter
+    private let notifications: [NotificationDelivery.Outcome: Counter]
     private let series: Mutex<[String: TargetSeries]>
 
     /// Metrics for `targets`, with availability over the last `windowMs` (labelled `window="<windowLabel>"`).
@@ -57,6 +58,9 @@ public final class RecorderMetrics: Sendable {
         }
         series = Mutex(byName)
         failedWrites = registry.makeCounter(descriptor: Self.metric(.failedWrites))
+        notifications = Dictionary(uniqueKeysWithValues: NotificationDelivery.Outcome.allCases.map { outcome in
+            (outcome, registry.makeCounter(descriptor: Self.metric(.notifications), labels: [("outcome", outcome.rawValue)]))
+        })
         registry.makeGauge(descriptor: Self.metric(.startTime)).set(to: Double(startedMs) / 1_000)
     }
 
@@ -65,6 +69,7 @@ public final class RecorderMetrics: Sendable {
         switch event {
         case .storageFailed: failedWrites.increment()
         case .storageRecovered: break
+        case .notified(_, let delivery): notifications[delivery.outcome]?.increment()
         case .round(let target, let round, let transition):
             series.withLock { all in
                 guard var entry = all[target.name] else { return }
@@ -107,7 +112,7 @@ public final class RecorderMetrics: Sendable {
 
     /// The metrics, with their names and help (the names and labels of before swift-prometheus kept them).
     private enum Metric {
-        case up, state, lastDuration, rounds, attempts, availability, failedWrites, startTime
+        case up, state, lastDuration, rounds, attempts, availability, failedWrites, startTime, notifications
     }
 
     private static func metric(_ metric: Metric) -> MetricNameDescriptor {
@@ -123,6 +128,8 @@ public final class RecorderMetrics: Sendable {
                  "Up rounds over up and down rounds in the window (time-weighted availability on a fixed grid).")
             case .failedWrites: ("storage_write_failures", "total", "Batches the recorder could not write (they are retried).")
             case .startTime: ("recorder_start_time", "seconds", "When this recorder started, seconds since the epoch.")
+            case .notifications:
+                ("notifications", "total", "Notifications of transitions since the recorder started, by outcome (one per destination).")
             }
         return MetricNameDescriptor(namespace: "jina_history", metricName: name, unitName: unit, helpText: help)
     }

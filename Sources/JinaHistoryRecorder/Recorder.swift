@@ -24,17 +24,37 @@ public struct Recorder: Sendable {
     private let roundLimit: Int?
     private let bufferLimit: Int
     private let writerThread = WriterThread()
+    private let notifications: NotificationSettings?
     private let onEvent: @Sendable (RecorderEvent) -> Void
 
-    /// Prepares a recorder; nothing runs until ``run(version:)``.
+    /// How the targets' notices are delivered: a channel per destination their ``AlertPolicy`` names, and the
+    /// dispatcher's deadlines and retries.
+    public struct NotificationSettings: Sendable {
+        /// A channel for each destination.
+        public var channels: [NotificationDestination: any NotificationChannel]
+        /// Deadlines and retries.
+        public var dispatch: NotificationDispatcher.Settings
+
+        /// Creates settings.
+        public init(channels: [NotificationDestination: any NotificationChannel],
+                    dispatch: NotificationDispatcher.Settings = .init()) {
+            self.channels = channels
+            self.dispatch = dispatch
+        }
+    }
+
+    /// Prepares a recorder; nothing runs until ``run(version:)``. With `notifications`, the targets' confirmed
+    /// transitions are told as their ``AlertPolicy`` says, once they are stored.
     public init(writer: any HistoryWriting, targets: [ScheduledTarget], checker: any ReadinessChecker,
                 roundLimit: Int? = nil, bufferLimit: Int = Recorder.defaultBufferLimit,
+                notifications: NotificationSettings? = nil,
                 onEvent: @escaping @Sendable (RecorderEvent) -> Void = { _ in }) {
         self.writer = writer
         self.targets = targets
         self.checker = checker
         self.roundLimit = roundLimit
         self.bufferLimit = bufferLimit
+        self.notifications = notifications
         self.onEvent = onEvent
     }
 
@@ -50,7 +70,21 @@ public struct Recorder: Sendable {
             startedMs: clock.startMs, host: ProcessInfo.processInfo.hostName,
             pid: Int(ProcessInfo.processInfo.processIdentifier), version: version, targets: targets, exclusive: true)
         let queue = RoundQueue(limit: bufferLimit)
-        let writerTask = Task { await writeLoop(queue: queue, runId: runId, clock: clock) }
+        let names = Dictionary(uniqueKeysWithValues: zip(targetIds, targets.map(\.target.name)))
+        let onEvent = self.onEvent
+        let dispatcher = notifications.map { settings in
+            NotificationDispatcher(channels: settings.channels, settings: settings.dispatch) { delivery, _ in
+                queue.push(delivery)
+                onEvent(.notified(target: names[delivery.targetId] ?? "", delivery))
+            }
+        }
+        let destinations = Dictionary(uniqueKeysWithValues: zip(targetIds, targets.map(\.alerts.destinations)))
+        let tell: @Sendable ([(notice: TransitionNotice, targetId: Int64)]) -> Void = { notices in
+            for (notice, targetId) in notices {
+                dispatcher?.send(notice, targetId: targetId, to: destinations[targetId] ?? [])
+            }
+        }
+        let writerTask = Task { await writeLoop(queue: queue, runId: runId, clock: clock, tell: tell) }
         await withTaskGroup(of: Void.self) { group in
             for (index, (scheduled, targetId)) in zip(targets, targetIds).enumerated() {
                 // The targets' grids are spread evenly over the interval (the first starts at once), so many
@@ -75,7 +109,13 @@ public struct Recorder: Sendable {
         queue.close()
         var fault = await writerTask.value
         do {
-            try await flush(queue: queue, runId: runId, clock: clock, fault: &fault)
+            try await flush(queue: queue, runId: runId, clock: clock, fault: &fault, tell: tell)
+            if let dispatcher {
+                // The last transitions' notices get their chance within the clean-stop second; then every
+                // outcome is stored with the stop.
+                await dispatcher.stop()
+                try await flush(queue: queue, runId: runId, clock: clock, fault: &fault, tell: tell)
+            }
             let stoppedMs = clock.nowMs()
             let writer = self.writer
             try await writerThread.run {
@@ -96,19 +136,27 @@ public struct Recorder: Sendable {
         let interval = scheduled.policy.intervalMs
         var machine = StateMachine(
             failureThreshold: scheduled.policy.failureThreshold, successThreshold: scheduled.policy.successThreshold)
+        var notices = scheduled.alerts.isEnabled && notifications != nil
+            ? OutageNoticeTracker(target: scheduled.target, repeatMs: scheduled.alerts.repeatMs,
+                                  host: ProcessInfo.processInfo.hostName)
+            : nil
         var slot: Int64 = 0
         while !Task.isCancelled, roundLimit.map({ slot < $0 }) ?? true {
             let scheduledMs = originMs + slot * interval
             try? await Task.sleep(until: clock.instant(atMs: scheduledMs), clock: .continuous)
             guard let round = await runner.run(scheduledMs: scheduledMs, clock: clock) else { return }
             let transition = machine.observe(round)
-            queue.push(RecordedRound(targetId: targetId, round: round, transition: transition), nowMs: clock.nowMs())
+            let notice = notices?.observe(round, transition: transition, nowMs: clock.nowMs())
+            queue.push(RecordedRound(targetId: targetId, round: round, transition: transition), notice: notice,
+                       nowMs: clock.nowMs())
             onEvent(.round(scheduled.target, round, transition))
             // Slots that passed while this round ran never started: record them as skipped.
             let nextSlot = max(slot + 1, (clock.nowMs() - originMs + interval - 1) / interval)
             for skipped in (slot + 1)..<nextSlot where roundLimit.map({ skipped < $0 }) ?? true {
                 let round = RoundRecord.skipped(at: originMs + skipped * interval)
-                queue.push(RecordedRound(targetId: targetId, round: round, transition: nil), nowMs: clock.nowMs())
+                let notice = notices?.observe(round, transition: nil, nowMs: clock.nowMs())
+                queue.push(RecordedRound(targetId: targetId, round: round, transition: nil), notice: notice,
+                           nowMs: clock.nowMs())
                 onEvent(.round(scheduled.target, round, nil))
             }
             slot = nextSlot
@@ -118,11 +166,14 @@ public struct Recorder: Sendable {
     /// Writes whatever is queued, whenever the doorbell rings, until the queue is closed. A failed write keeps
     /// the rounds queued (bounded) and opens a storage fault; the first write that succeeds stores the rounds
     /// and the fault together.
-    private func writeLoop(queue: RoundQueue, runId: Int64, clock: RunClock) async -> StorageFault? {
+    private func writeLoop(queue: RoundQueue, runId: Int64, clock: RunClock,
+                           tell: @escaping @Sendable ([(notice: TransitionNotice, targetId: Int64)]) -> Void) async
+        -> StorageFault?
+    {
         var fault: StorageFault?
         for await _ in queue.doorbell {
             do {
-                try await flush(queue: queue, runId: runId, clock: clock, fault: &fault)
+                try await flush(queue: queue, runId: runId, clock: clock, fault: &fault, tell: tell)
             } catch {
                 let nowMs = clock.nowMs()
                 let message = String(describing: error).oneLine(limit: 500)
@@ -145,9 +196,12 @@ public struct Recorder: Sendable {
 
     /// Writes what is queued (with the storage fault it ends, if any) on the writer's own thread, so a slow or
     /// locked disk never holds a thread the probes need; drops the rounds from the queue only once committed.
-    /// The fault stays open while rounds are still being dropped (they were, while this write waited).
-    private func flush(queue: RoundQueue, runId: Int64, clock: RunClock, fault: inout StorageFault?) async throws {
-        let (batch, dropped) = queue.peek()
+    /// The fault stays open while rounds are still being dropped (they were, while this write waited). Notices
+    /// go to `tell` once their rounds are committed: a notification tells of a stored transition.
+    private func flush(queue: RoundQueue, runId: Int64, clock: RunClock, fault: inout StorageFault?,
+                       tell: @Sendable ([(notice: TransitionNotice, targetId: Int64)]) -> Void) async throws {
+        let (queued, dropped, deliveries) = queue.peek()
+        let batch = queued.map(\.recorded)
         var ending = fault
         if ending == nil, dropped.count > 0 {
             // Rounds were dropped without a failed write: the writer stalled long enough to fill the buffer.
@@ -160,9 +214,11 @@ public struct Recorder: Sendable {
         let closing = ending
         let writer = self.writer
         try await writerThread.run {
-            try writer.append(batch, runId: runId, heartbeatMs: heartbeatMs, endingFault: closing)
+            try writer.append(batch, deliveries: deliveries, runId: runId, heartbeatMs: heartbeatMs,
+                              endingFault: closing)
         }
-        queue.remove(batch.count, dropped: dropped.count)
+        queue.remove(batch.count, dropped: dropped.count, deliveries: deliveries.count)
+        tell(queued.compactMap { queued in queued.notice.map { ($0, queued.recorded.targetId) } })
         guard let closing else { return }
         if queue.dropped.count > 0 {
             fault = closing
@@ -173,8 +229,14 @@ public struct Recorder: Sendable {
     }
 }
 
+/// A finished round and the notice it makes once stored.
+private struct QueuedRound: Sendable {
+    var recorded: RecordedRound
+    var notice: TransitionNotice?
+}
+
 /// Finished rounds waiting for the writer, at most `limit` of them (the oldest are dropped and counted beyond
-/// that), and a doorbell that wakes the writer.
+/// that), the notifications' outcomes, and a doorbell that wakes the writer.
 private final class RoundQueue: Sendable {
     /// Rounds dropped since the last write that recorded them, and when the first of them was dropped.
     struct Dropped: Sendable {
@@ -183,7 +245,8 @@ private final class RoundQueue: Sendable {
     }
 
     private let limit: Int
-    private let state = Mutex<(pending: [RecordedRound], dropped: Dropped)>(([], Dropped()))
+    private let state = Mutex<(pending: [QueuedRound], dropped: Dropped, deliveries: [NotificationDelivery])>(
+        ([], Dropped(), []))
     private let bell: AsyncStream<Void>.Continuation
     /// Rings when rounds were pushed or the heartbeat is due; ends when the queue is closed.
     let doorbell: AsyncStream<Void>
@@ -193,9 +256,9 @@ private final class RoundQueue: Sendable {
         (doorbell, bell) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func push(_ round: RecordedRound, nowMs: Int64) {
+    func push(_ round: RecordedRound, notice: TransitionNotice?, nowMs: Int64) {
         state.withLock { state in
-            state.pending.append(round)
+            state.pending.append(QueuedRound(recorded: round, notice: notice))
             if state.pending.count > limit {
                 state.pending.removeFirst(state.pending.count - limit)
                 if state.dropped.count == 0 { state.dropped.firstMs = nowMs }
@@ -205,18 +268,27 @@ private final class RoundQueue: Sendable {
         bell.yield()
     }
 
+    /// Keeps a notification's outcome for the next batch (a handful per outage: not bounded).
+    func push(_ delivery: NotificationDelivery) {
+        state.withLock { $0.deliveries.append(delivery) }
+        bell.yield()
+    }
+
     func ring() { bell.yield() }
 
     var pendingCount: Int { state.withLock { $0.pending.count } }
 
     var dropped: Dropped { state.withLock { $0.dropped } }
 
-    func peek() -> ([RecordedRound], Dropped) { state.withLock { ($0.pending, $0.dropped) } }
+    func peek() -> ([QueuedRound], Dropped, [NotificationDelivery]) {
+        state.withLock { ($0.pending, $0.dropped, $0.deliveries) }
+    }
 
     /// Forgets the first `count` rounds and `dropped` of the drop count: they are committed. Rounds dropped
     /// while the write ran were the oldest, so the ones just written: they are neither pending nor lost.
-    func remove(_ count: Int, dropped: Int) {
+    func remove(_ count: Int, dropped: Int, deliveries: Int) {
         state.withLock { state in
+            state.deliveries.removeFirst(deliveries)
             let writtenAnyway = min(state.dropped.count - dropped, count)
             state.pending.removeFirst(count - writtenAnyway)
             state.dropped.count -= dropped + writtenAnyway

@@ -56,6 +56,10 @@ public enum JSONReportRenderer {
             "latency_ms": latency(target.successLatency),
             "time_to_fail_ms": latency(target.failureLatency),
             "outages": target.outages.map(OutageJSON.init),
+            "notifications": [
+                "sent": target.notifications.sent, "failed": target.notifications.failed,
+                "not_sent": target.notifications.notSent,
+            ] as JSONObject,
             "strip": String(target.strip.map(\.symbol)),
             "policy": target.policy.map { policy -> JSONObject in
                 [

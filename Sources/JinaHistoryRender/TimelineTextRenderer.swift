@@ -41,6 +41,9 @@ public enum TimelineTextRenderer {
                 ].compactMap { $0 }
                 lines.append("\(at)  \(target)  \(count) more rounds like this until \(time(lastMs))"
                     + (details.isEmpty ? "" : " (\(details.joined(separator: "; ")))"))
+            case .notification(let target, let delivery):
+                lines.append("\(at)  \(target)  notification \(delivery.event.rawValue) to \(delivery.destination): "
+                    + NotificationOutcomeText.describe(delivery))
             case .round(let target, let round):
                 let verdict = round.verdict == .up ? "up after retries" : "\(round.verdict)"
                 lines.append("\(at)  \(target)  round \(verdict)"

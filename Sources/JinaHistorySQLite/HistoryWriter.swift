@@ -85,8 +85,8 @@ public final class HistoryWriter: HistoryWriting {
     /// Stores a batch of rounds, their attempts and transitions, the rollup spans they grow or close and the loose
     /// stretches they complete, moves the run's heartbeat, and records the storage fault this batch ends (if writes
     /// had failed before it; a fault written again, by its start, is updated), in one transaction.
-    public func append(_ rounds: [RecordedRound], runId: Int64, heartbeatMs: Int64,
-                       endingFault: StorageFault? = nil) throws {
+    public func append(_ rounds: [RecordedRound], deliveries: [NotificationDelivery] = [], runId: Int64,
+                       heartbeatMs: Int64, endingFault: StorageFault? = nil) throws {
         // The trackers move on only once the batch is committed: a failed write is retried with the same rounds.
         // Only this batch's targets are copied out (copying a thousand trackers per batch cost a tenth of the
         // recorder's CPU).
@@ -174,12 +174,28 @@ public final class HistoryWriter: HistoryWriting {
             try Self.store(spans.filter(\.isWorthStoring), in: .base, db)
             try Self.store(days, in: .day, db)
             try store(loose, db)
+            try Self.store(deliveries, runId: runId, db)
             try db.execute(
                 sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?) WHERE id = ?",
                 arguments: [heartbeatMs, runId])
         }
         rollups.withLock { all in
             for (id, tracker) in trackers { all[id] = tracker }
+        }
+    }
+
+    private static func store(_ deliveries: [NotificationDelivery], runId: Int64, _ db: Database) throws {
+        for delivery in deliveries {
+            try db.execute(
+                sql: """
+                    INSERT INTO notification (run_id, target_id, event, transition_at_ms, queued_ms, finished_ms, \
+                    destination, attempts, outcome, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    runId, delivery.targetId, delivery.event.rawValue, delivery.transitionAtMs, delivery.queuedMs,
+                    max(delivery.finishedMs, delivery.queuedMs), delivery.destination, delivery.attempts,
+                    delivery.outcome.rawValue, delivery.status, delivery.error,
+                ])
         }
     }
 

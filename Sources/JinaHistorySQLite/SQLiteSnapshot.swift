@@ -107,6 +107,22 @@ struct SQLiteSnapshot: HistorySnapshot {
         }
     }
 
+    func notifications(in range: Range<Int64>) throws -> [NotificationDelivery] {
+        // Notifications came with migration 0008.
+        guard schemaVersion >= 8 else { return [] }
+        return try Row.fetchAll(
+            db, sql: "SELECT * FROM notification WHERE queued_ms >= ? AND queued_ms < ? ORDER BY queued_ms, id",
+            arguments: [range.lowerBound, range.upperBound]
+        ).map { row in
+            NotificationDelivery(
+                targetId: row["target_id"], event: TransitionNotice.Event(rawValue: row["event"]) ?? .down,
+                transitionAtMs: row["transition_at_ms"], queuedMs: row["queued_ms"], finishedMs: row["finished_ms"],
+                destination: row["destination"], attempts: row["attempts"],
+                outcome: NotificationDelivery.Outcome(rawValue: row["outcome"]) ?? .failed, status: row["status"],
+                error: row["error"])
+        }
+    }
+
     func lastTransition(targetId: Int64, to state: TargetState, atOrBefore atMs: Int64) throws -> Transition? {
         try Row.fetchOne(db, sql: Self.lastTransitionSQL, arguments: [targetId, state.rawValue, atMs])
             .map(Self.transition)

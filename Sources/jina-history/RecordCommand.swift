@@ -3,6 +3,7 @@ import Foundation
 import JinaHistoryConfig
 import JinaHistoryCore
 import JinaHistoryMetrics
+import JinaHistoryNotify
 import JinaHistoryProbes
 import JinaHistoryRecorder
 import JinaHistoryRender
@@ -43,6 +44,8 @@ struct RecordCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOption
 
     @OptionGroup var tls: TLSFlags
+
+    @OptionGroup(title: "Notifications") var notifications: NotificationFlags
 
     @Option(parsing: .unconditional, help: "Time between scheduled rounds (at least 10ms).")
     var interval = "5s"
@@ -93,6 +96,7 @@ struct RecordCommand: AsyncParsableCommand {
             }
             let path = try database.sqlitePath()
             let targets = try scheduledTargets()
+            let dispatch = try notifications.dispatchSettings()
             let unverified = try requireProbeable(targets.map(\.target), alreadyChecked: config != nil)
             if let rounds, rounds < 1 { throw UsageError("--rounds must be 1 or more") }
             let metricsWindowMs = try DurationText.milliseconds(metricsWindow, for: .metricsWindow)
@@ -121,8 +125,10 @@ struct RecordCommand: AsyncParsableCommand {
             }
             output.start()
             defer { output.finish() }
+            let channels = NotificationFlags.channels(for: targets)
             let recorder = Recorder(
                 writer: writer, targets: targets, checker: JinaReadinessChecker(), roundLimit: rounds,
+                notifications: channels.isEmpty ? nil : Recorder.NotificationSettings(channels: channels, dispatch: dispatch),
                 onEvent: { event in
                     output.handle(event)
                     metrics?.observe(event, nowMs: RunClock.wallNowMs())
@@ -169,11 +175,21 @@ struct RecordCommand: AsyncParsableCommand {
     }
 
     private func scheduledTargets() throws -> [ScheduledTarget] {
+        let alerts = try notifications.alertPolicy()
         if let config {
             guard urls.isEmpty else {
                 throw UsageError("give target urls or --config, not both; add the urls to \(config)")
             }
-            return try TargetConfigurationFile.load(path: config, requireProbeable: JinaReadinessChecker.requireProbeable)
+            // The flags' notifications add to every target's own.
+            return try TargetConfigurationFile.load(
+                path: config, requireProbeable: JinaReadinessChecker.requireProbeable,
+                commandExists: CommandChannel.programExists
+            ).map { scheduled in
+                var scheduled = scheduled
+                scheduled.alerts.destinations += alerts.destinations.filter { !scheduled.alerts.destinations.contains($0) }
+                scheduled.alerts.repeatMs = scheduled.alerts.repeatMs ?? alerts.repeatMs
+                return scheduled
+            }
         }
         guard !urls.isEmpty else {
             throw UsageError("no targets; give urls (jina-history record grpc://HOST:PORT) or --config FILE")
@@ -193,7 +209,7 @@ struct RecordCommand: AsyncParsableCommand {
             let endpoint = try Endpoint(parsing: url)
             let target = Target(name: name.isEmpty ? "\(kind.rawValue)@\(endpoint)" : name[index], kind: kind,
                                 endpoint: endpoint, tls: tls.options)
-            return ScheduledTarget(target: target, policy: policy)
+            return ScheduledTarget(target: target, policy: policy, alerts: alerts)
         }
         guard Set(targets.map(\.target.name)).count == targets.count else {
             throw UsageError("two targets share a name; give each url once, or distinct --name values")

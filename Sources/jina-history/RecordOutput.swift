@@ -103,6 +103,19 @@ final class RecordOutput: Sendable {
                 + "(\(fault.failedWrites) failed writes, \(fault.roundsDropped) rounds dropped); recorded"
             logger.warning("\(text)", metadata: ["event": "storage_recovered",
                                                  "rounds_dropped": .stringConvertible(fault.roundsDropped)])
+        case .notified(let target, let delivery):
+            let text = "\(target): notification \(delivery.event.rawValue) to \(delivery.destination) "
+                + NotificationOutcomeText.describe(delivery)
+            let metadata: Logger.Metadata = [
+                "event": "notification", "target": "\(target)", "notice": "\(delivery.event.rawValue)",
+                "destination": "\(delivery.destination)", "outcome": "\(delivery.outcome.rawValue)",
+                "attempts": .stringConvertible(delivery.attempts),
+            ]
+            if delivery.outcome == .sent {
+                if mode == .lines { logger.info("\(text)", metadata: metadata) }
+            } else {
+                logger.warning("jina-history: warning: \(text)", metadata: metadata)
+            }
         case .round(let target, let round, let transition):
             summary.withLock { $0.observe(target.name, round, transition) }
             switch mode {

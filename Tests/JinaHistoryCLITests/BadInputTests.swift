@@ -92,6 +92,14 @@ struct BadInputTests {
         Row(arguments: ["annotate", "--delete", "99"], expected: "--delete 99: no maintenance window has that id",
             readsDatabase: true),
         Row(arguments: ["prune", "--keep-raw", "10m"], expected: "--keep-raw must be at least 1h"),
+        Row(arguments: ["record", "grpc://127.0.0.1:1", "--notify", "ftp://user:secret@hooks.example.com/T/SECRET"],
+            expected: "--notify 'ftp://hooks.example.com/…' scheme 'ftp' is not http or https; give the http:// or https:// url"),
+        Row(arguments: ["record", "grpc://127.0.0.1:1", "--notify", "http://127.0.0.1:9", "--notify-format", "teams"],
+            expected: "--notify-format 'teams' is not a format; use json or slack"),
+        Row(arguments: ["record", "grpc://127.0.0.1:1", "--on-transition", "no-such-program-jh --token SECRET"],
+            expected: "--on-transition 'command no-such-program-jh …': no such command"),
+        Row(arguments: ["record", "grpc://127.0.0.1:1", "--notify", "http://127.0.0.1:9", "--notify-repeat", "0s"],
+            expected: "--notify-repeat must be at least 1s"),
         Row(arguments: ["prune", "--keep-raw", "soon"], expected: "--keep-raw"),
         Row(arguments: ["prune"], expected: "--keep-raw"),
         Row(arguments: ["annotate", "--maintenance", "--from", "banana", "--to", "1h"], expected: "--from 'banana' is not a time"),
@@ -164,5 +172,6 @@ struct BadInputTests {
         #expect(lines.count == 1 && lines[0].hasPrefix("jina-history: error: "), "\(result.stderr)")
         #expect(result.stderr.contains(row.expected), "\(result.stderr)")
         #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(!result.stderr.contains("secret") && !result.stderr.contains("SECRET"), "a credential was printed")
     }
 }

@@ -33,6 +33,7 @@ struct TimelineTests {
             case .round(_, let round): "\(dated.atMs) round \(round.verdict)"
             case .healthyRounds(_, let count, let lastMs, let meanUs, _): "\(dated.atMs) \(count) healthy to \(lastMs) mean \(meanUs)"
             case .similarRounds(_, let count, let lastMs, _, _): "\(dated.atMs) \(count) alike to \(lastMs)"
+            case .notification(_, let delivery): "\(dated.atMs) notified \(delivery.event)"
             }
         }
         #expect(summary == [
@@ -51,6 +52,7 @@ struct TimelineTests {
             case .similarRounds(_, let count, let lastMs, _, let gatewayUp):
                 "\(dated.atMs) \(count) alike to \(lastMs) gateway \(gatewayUp.map { "\($0)" } ?? "-")"
             case .healthyRounds(_, let count, _, _, _): "\(dated.atMs) \(count) healthy"
+            case .notification(_, let delivery): "\(dated.atMs) notified \(delivery.event) \(delivery.outcome.rawValue)"
             default: nil
             }
         }
@@ -108,6 +110,32 @@ struct TimelineTests {
 
         // --every-round: every failed round in full, as before.
         #expect(outline(timeline(collapsing: false)).filter { $0.contains("round down") }.count == 75)
+    }
+
+    @Test("notifications stand beside their transitions without splitting the outage; a reminder starts a new block")
+    func notificationsInTheTimeline() throws {
+        let window = try ReportWindow(sinceMs: 0, untilMs: 100_000, nowMs: 100_000)
+        let rounds = (0..<60).map { down(Int64($0) * 1_000, .notReady, gatewayUp: true) }
+        func delivery(_ event: TransitionNotice.Event, transitionAtMs: Int64, queuedMs: Int64) -> NotificationDelivery {
+            NotificationDelivery(targetId: 1, event: event, transitionAtMs: transitionAtMs, queuedMs: queuedMs,
+                                 finishedMs: queuedMs + 5, destination: "http://127.0.0.1:9/…", attempts: 1,
+                                 outcome: .sent, status: 200, error: "")
+        }
+        var builder = TimelineBuilder(window: window)
+        builder.add(Transition(from: .up, to: .down, atMs: 15, roundScheduledMs: 0, streakStartedMs: 0,
+                               failure: FailureDetail(.notReady, message: "notReady")), target: "t")
+        builder.add(delivery(.down, transitionAtMs: 15, queuedMs: 1_200), target: "t")
+        builder.add(delivery(.reminder, transitionAtMs: 15, queuedMs: 30_500), target: "t")
+        for stored in rounds { builder.add(stored.round, target: "t", run: stored.runId) }
+        let timeline = builder.finish()
+        #expect(outline(timeline) == [
+            "0 round down [\"not_ready\", \"ok\"]", "15 up->down", "1000 29 alike to 29000 gateway true",
+            "1200 notified down sent", "30000 round down [\"not_ready\", \"ok\"]", "30500 notified reminder sent",
+            "31000 round down [\"not_ready\", \"ok\"]", "32000 27 alike to 58000 gateway true",
+            "59000 round down [\"not_ready\", \"ok\"]",
+        ])
+        let text = TimelineTextRenderer.render(timeline, window: window)
+        #expect(text.contains("t  notification down to http://127.0.0.1:9/…: sent (HTTP 200, 1 attempt)"), "\(text)")
     }
 
     @Test("a restart or a transition not caused by the stretch's own rounds ends it")

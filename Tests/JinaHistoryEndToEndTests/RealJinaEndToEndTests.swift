@@ -24,12 +24,16 @@ struct RealJinaEndToEndTests {
         var replacement: JinaFixture?
         var recorders: [String: ChildProcess] = [:]
         let metricsURL = "http://127.0.0.1:\(try freePort())/metrics"
+        // The flow recorder tells a webhook receiver of its transitions.
+        let receiver = try await WebhookReceiver()
         do {
             for (kind, port) in [("flow", gatewayPort), ("executor", executorPort), ("gateway", gatewayPort)] {
                 recorders[kind] = try ChildProcess(TestPaths.binary, [
                     "record", "127.0.0.1:\(port)", "--kind", kind, "--db", directory.appending(path: "\(kind).sqlite").path,
                     "--interval", "\(Self.intervalMs)ms", "--timeout", "2s", "--print-rounds", "always",
-                ] + (kind == "flow" ? ["--metrics-listen", String(metricsURL.dropFirst(7).dropLast(8))] : []))
+                ] + (kind == "flow" ? [
+                    "--metrics-listen", String(metricsURL.dropFirst(7).dropLast(8)), "--notify", receiver.url("/hook/e2e-TOKEN"),
+                ] : []))
             }
             let flowRecorder = recorders["flow"]!
             let executorRecorder = recorders["executor"]!
@@ -72,6 +76,11 @@ struct RealJinaEndToEndTests {
             try await waitUntil("2 up rounds after recovery", timeout: .seconds(30)) {
                 upAfterDown(flowRecorder) >= 2 && upAfterDown(executorRecorder) >= 2
             }
+            // Exactly one down and one up event, counted by the recorder's metrics too.
+            try await waitUntil("the up event", timeout: .seconds(10)) { receiver.requests.count >= 2 }
+            let notified = try await scrape(metricsURL)
+            #expect(notified.value("jina_history_notifications_total", ["outcome": "sent"]) == 2)
+            #expect(notified.value("jina_history_notifications_total", ["outcome": "failed"]) == 0)
 
             for (kind, recorder) in recorders {
                 let signalled = ContinuousClock.now
@@ -84,6 +93,9 @@ struct RealJinaEndToEndTests {
 
             let flowReport = try await onlyTarget(directory.appending(path: "flow.sqlite").path)
             let flowOutage = try checkOneOutage(flowReport, killMs: killMs, restart: restartMs...flowReadyAgainMs)
+            try await checkEvents(receiver.requests, outage: flowOutage, killMs: killMs,
+                                  restart: restartMs...flowReadyAgainMs)
+            #expect(flowReport["notifications"] as? [String: Int] == ["sent": 2, "failed": 0, "not_sent": 0])
             #expect(flowOutage["error_class"] as? String == "not_ready")
             #expect(flowOutage["exception"] as? String == "InternalNetworkError")
             #expect((flowOutage["error_message"] as? String)?.contains("deployment echo") == true)
@@ -132,8 +144,32 @@ struct RealJinaEndToEndTests {
         }
         // Always reached: every process the test started is stopped by PID, whatever happened above.
         for recorder in recorders.values { await recorder.stop() }
+        await receiver.stop()
         await replacement?.stop()
         await flow.stop()
+    }
+
+    /// Checks that the receiver got one `down` and one `up` event, valid by the schema, that agree with the
+    /// report's outage, the up event's duration within two intervals of the one the test measured.
+    private func checkEvents(_ requests: [WebhookReceiver.Request], outage: [String: Any], killMs: Int64,
+                             restart: ClosedRange<Int64>) async throws {
+        #expect(requests.map(\.uri) == ["/hook/e2e-TOKEN", "/hook/e2e-TOKEN"])
+        let events = try requests.map { request in
+            try #require(try JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])
+        }
+        #expect(events.map { $0["event"] as? String } == ["down", "up"])
+        for request in requests { try await validateAgainstSchema(request.body, schema: "notification-event.schema.json") }
+        let (down, up) = (events[0], events[1])
+        #expect(down["error_class"] as? String == "not_ready" && down["layer"] as? String == "flow_not_ready")
+        #expect(down["deployment"] as? String == "echo" && down["exception"] as? String == "InternalNetworkError")
+        #expect(epochMs(down["outage_started_at"]) == epochMs(outage["started_at"]))
+        #expect(epochMs(up["ended_at"]) == epochMs(outage["ended_at"]))
+        let duration = try #require(up["duration_s"] as? Double)
+        #expect(abs(duration - (outage["duration_s"] as? Double ?? -1)) < 0.001)
+        let measuredMs = (restart.lowerBound - killMs)...(restart.upperBound - killMs)
+        let durationMs = Int64(duration * 1_000)
+        #expect(durationMs >= measuredMs.lowerBound - 2 * Self.intervalMs && durationMs <= measuredMs.upperBound + 2 * Self.intervalMs,
+                "up event: \(durationMs) ms down; the test measured \(measuredMs) ms from the kill to the Flow's readiness")
     }
 
     /// Checks the target has exactly one outage whose start matches the kill and whose end matches the restart

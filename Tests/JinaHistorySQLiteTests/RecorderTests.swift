@@ -130,6 +130,7 @@ struct RecorderTests {
                 case .round(_, let round, _): announced.withLock { $0.append(round.scheduledMs) }
                 case .storageFailed(let fault, _): events.withLock { $0.failed = $0.failed ?? fault }
                 case .storageRecovered(let fault): events.withLock { $0.recovered = fault }
+                case .notified: break
                 }
             })
         let recording = Task { try await recorder.run(version: "test") }

@@ -15,6 +15,7 @@ ALLOWED = {
     "JinaHistoryRender": set(),
     "JinaHistoryMetrics": {"NIOCore", "NIOPosix", "NIOHTTP1", "Prometheus"},
     "JinaHistoryConfig": {"Yams"},
+    "JinaHistoryNotify": {"AsyncHTTPClient", "NIOCore", "NIOPosix", "NIOHTTP1"},
 }
 
 package = json.load(sys.stdin)

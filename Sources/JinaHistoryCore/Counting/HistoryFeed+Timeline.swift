@@ -16,6 +16,10 @@ extension HistoryFeed {
             guard let name = names[stored.targetId], target == nil || target == name else { continue }
             builder.add(stored.transition, target: name)
         }
+        for delivery in try snapshot.notifications(in: window.sinceMs..<window.untilMs) {
+            guard let name = names[delivery.targetId], target == nil || target == name else { continue }
+            builder.add(delivery, target: name)
+        }
         try snapshot.forEachRound(in: [SlotStretch(window.sinceMs..<max(window.sinceMs, window.untilMs), targetId: nil)]) {
             for stored in $0 {
                 guard let name = names[stored.targetId], target == nil || target == name else { continue }

@@ -18,7 +18,14 @@ public enum HistoryFeed {
         let fromMs = try loadStart(snapshot, targets: targets, sinceMs: window.sinceMs)
         try feedRounds(snapshot, into: &builder, fromMs: fromMs, targets: targets, runs: runs,
                        levels: useRollups ? snapshot.rollupLevels : [])
-        return builder.finish()
+        var report = builder.finish()
+        let names = Dictionary(uniqueKeysWithValues: targets.map { ($0.id, $0.name) })
+        let index = Dictionary(uniqueKeysWithValues: report.targets.enumerated().map { ($1.name, $0) })
+        for delivery in try snapshot.notifications(in: window.sinceMs..<window.untilMs) {
+            guard let name = names[delivery.targetId], let position = index[name] else { continue }
+            report.targets[position].notifications.count(delivery)
+        }
+        return report
     }
 
     /// Where rounds must start for the state at the window's start, and an outage already running then, to be

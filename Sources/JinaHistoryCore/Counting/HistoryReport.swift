@@ -186,6 +186,9 @@ public struct TargetReport: Hashable, Sendable {
     /// of it was down, else unknown if any was unknown, else maintenance if any, else up. Nothing short hides.
     public var strip: [BucketState] = []
 
+    /// Notifications queued in the window, by outcome (docs/notifications.md).
+    public var notifications = NotificationCounts()
+
     /// Buckets of the strip.
     public static let stripBuckets = 60
     /// Latency of successful readiness attempts per strip bucket (by the slot of their round); empty when the
@@ -240,6 +243,25 @@ public struct RoundCounts: Hashable, Sendable {
     public var skipped = 0
     /// Up rounds that needed a retry: up, but with a failed attempt.
     public var flaky = 0
+}
+
+/// Notifications in a window by outcome.
+public struct NotificationCounts: Hashable, Sendable {
+    /// Accepted by their receiver.
+    public var sent = 0
+    /// Every attempt failed.
+    public var failed = 0
+    /// Pending when the recorder stopped.
+    public var notSent = 0
+
+    /// Counts `delivery`.
+    public mutating func count(_ delivery: NotificationDelivery) {
+        switch delivery.outcome {
+        case .sent: sent += 1
+        case .failed: failed += 1
+        case .notSent: notSent += 1
+        }
+    }
 }
 
 /// Readiness attempts in a window.

@@ -21,6 +21,8 @@ public struct Timeline: Hashable, Sendable {
         /// did: how many, the last one's slot, their readiness attempts' latency (nearest-rank median and max;
         /// `nil` for skipped rounds, which made none) and whether the gateway answered (`nil` when none asked it).
         case similarRounds(target: String, count: Int, lastMs: Int64, latency: Latency?, gatewayUp: Bool?)
+        /// A notification of a transition (or a reminder of an outage) to one destination, and what became of it.
+        case notification(target: String, NotificationDelivery)
     }
 
     /// The nearest-rank median and the maximum of some attempts' latencies, in µs.
@@ -87,6 +89,17 @@ public struct TimelineBuilder: Sendable {
         guard contains(transition.atMs) else { return }
         timeline.entries.append(.init(atMs: transition.atMs, entry: .transition(target: target, transition)))
         transitions[target, default: []].append((transition.atMs, transition.roundScheduledMs))
+    }
+
+    /// Adds a notification, dated when it was queued; add a target's transitions before its notifications. One
+    /// that tells of a transition its stretch's own rounds caused does not end a collapsed stretch (as that
+    /// transition does not); a reminder does.
+    public mutating func add(_ delivery: NotificationDelivery, target: String) {
+        guard contains(delivery.queuedMs) else { return }
+        timeline.entries.append(.init(atMs: delivery.queuedMs, entry: .notification(target: target, delivery)))
+        let causingRoundMs = delivery.event == .reminder
+            ? nil : transitions[target]?.first { $0.atMs == delivery.transitionAtMs }?.roundMs
+        transitions[target, default: []].append((delivery.queuedMs, causingRoundMs ?? Int64.min))
     }
 
     /// Adds a round of `target` made by recorder run `run`; rounds of one target must come in slot order. A

@@ -71,6 +71,16 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case database = "db"
         /// The configuration file.
         case config
+        /// `--notify`.
+        case notify
+        /// `--notify-format`.
+        case notifyFormat = "notify-format"
+        /// `--notify-repeat`.
+        case notifyRepeat = "notify-repeat"
+        /// `--notify-timeout`.
+        case notifyTimeout = "notify-timeout"
+        /// `--on-transition`.
+        case onTransition = "on-transition"
     }
 
     /// What is wrong with a value.
@@ -113,6 +123,12 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case cannotListen(ListenProblem)
         /// A database url that cannot be used; the value is shown without its password.
         case databaseURL(DatabaseURLProblem)
+        /// A notify url that cannot be used.
+        case notifyURL(NotifyURLProblem)
+        /// Not one of the formats named.
+        case notAFormat(known: [String])
+        /// No such program on the PATH (or no such executable file).
+        case noSuchCommand
     }
 
     /// What is wrong with a `postgres://` database url.
@@ -131,6 +147,16 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case malformed
         /// A PostgreSQL history, which this version cannot record or read yet.
         case notAvailableYet
+    }
+
+    /// What is wrong with a notify url.
+    public enum NotifyURLProblem: Equatable, Sendable {
+        /// Not http or https.
+        case notHTTP(scheme: String)
+        /// No host.
+        case noHost
+        /// Not a url at all.
+        case malformed
     }
 
     /// What is wrong with a url.
@@ -249,6 +275,19 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(named) \(value): \(reason)"
         case .databaseURL(let problem):
             return "\(named) '\(value)': " + message(problem)
+        case .notifyURL(let problem):
+            let reason = switch problem {
+            case .notHTTP(let scheme): "scheme '\(scheme)' is not http or https"
+            case .noHost: "no host"
+            case .malformed: "not a url"
+            }
+            // `value` is the url with its credentials, path and query hidden (``NotificationDestination``).
+            return "\(named) \(value.isEmpty ? "" : "'\(value)' ")\(reason); give the http:// or https:// url of a "
+                + "webhook receiver, e.g. https://hooks.example.com/services/…"
+        case .notAFormat(let known):
+            return "\(named) '\(value)' is not a format; use " + known.joined(separator: " or ")
+        case .noSuchCommand:
+            return "\(named) '\(value)': no such command; give a program on the PATH or the path of an executable file"
         }
     }
 

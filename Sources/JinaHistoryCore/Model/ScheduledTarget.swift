@@ -4,11 +4,14 @@ public struct ScheduledTarget: Hashable, Codable, Sendable {
     public var target: Target
     /// How.
     public var policy: ProbePolicy
+    /// Whom its confirmed transitions are told to.
+    public var alerts: AlertPolicy
 
-    /// Pairs a target with its policy.
-    public init(target: Target, policy: ProbePolicy) {
+    /// Pairs a target with its policy and, optionally, its notifications.
+    public init(target: Target, policy: ProbePolicy, alerts: AlertPolicy = .none) {
         self.target = target
         self.policy = policy
+        self.alerts = alerts
     }
 
     /// The longest a round can keep its target busy: every attempt to its deadline with the pauses between them

@@ -6,4 +6,6 @@ public enum RecorderEvent: Sendable {
     case storageFailed(StorageFault, pendingRounds: Int)
     /// Writes succeed again; the fault was recorded with the rounds that waited.
     case storageRecovered(StorageFault)
+    /// A notification to one destination ended (sent, failed, or not sent at the stop); stored with the next batch.
+    case notified(target: String, NotificationDelivery)
 }

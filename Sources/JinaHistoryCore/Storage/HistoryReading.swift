@@ -33,6 +33,10 @@ public protocol HistorySnapshot {
     /// Storage faults overlapping `range`, oldest first.
     func storageFaults(overlapping range: Range<Int64>) throws -> [StorageFault]
 
+    /// Notifications handed to a destination in `range` (by ``NotificationDelivery/queuedMs``), by time; none in
+    /// a history from before they were stored.
+    func notifications(in range: Range<Int64>) throws -> [NotificationDelivery]
+
     /// The target's last transition to `state` known at `atMs` or before.
     func lastTransition(targetId: Int64, to state: TargetState, atOrBefore atMs: Int64) throws -> Transition?
 

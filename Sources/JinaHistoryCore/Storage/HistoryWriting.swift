@@ -15,9 +15,11 @@ public protocol HistoryWriting: Sendable {
     func beginRun(startedMs: Int64, host: String, pid: Int, version: String, targets: [ScheduledTarget],
                   exclusive: Bool) throws -> (runId: Int64, targetIds: [Int64])
 
-    /// Stores a batch of rounds with what they imply (attempts, transitions, rollups), moves the run's heartbeat
-    /// and records the storage fault the batch ends, if any, in one transaction.
-    func append(_ rounds: [RecordedRound], runId: Int64, heartbeatMs: Int64, endingFault: StorageFault?) throws
+    /// Stores a batch of rounds with what they imply (attempts, transitions, rollups) and the notifications'
+    /// outcomes since the last batch, moves the run's heartbeat and records the storage fault the batch ends, if
+    /// any, in one transaction.
+    func append(_ rounds: [RecordedRound], deliveries: [NotificationDelivery], runId: Int64, heartbeatMs: Int64,
+                endingFault: StorageFault?) throws
 
     /// Writes the run's clean-stop mark (its heartbeat moves up to it), with the rollups its targets still had open.
     func finishRun(_ runId: Int64, stoppedMs: Int64) throws
@@ -48,8 +50,8 @@ extension HistoryWriting {
         try beginRun(startedMs: startedMs, host: host, pid: pid, version: version, targets: targets, exclusive: false)
     }
 
-    /// A batch that ends no storage fault.
+    /// A batch of rounds alone that ends no storage fault.
     public func append(_ rounds: [RecordedRound], runId: Int64, heartbeatMs: Int64) throws {
-        try append(rounds, runId: runId, heartbeatMs: heartbeatMs, endingFault: nil)
+        try append(rounds, deliveries: [], runId: runId, heartbeatMs: heartbeatMs, endingFault: nil)
     }
 }

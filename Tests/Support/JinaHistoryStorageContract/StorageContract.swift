@@ -264,8 +264,8 @@ public struct StorageContract: Sendable {
                                              targets: [try scheduled("flow-a")])
         let fault = StorageFault(fromMs: 2_000, toMs: 9_000, failedWrites: 4, roundsDropped: 3,
                                  message: "database is locked")
-        try writer.append([RecordedRound(targetId: ids[0], round: .skipped(at: 9_000), transition: nil)], runId: run,
-                          heartbeatMs: 9_000, endingFault: fault)
+        try writer.append([RecordedRound(targetId: ids[0], round: .skipped(at: 9_000), transition: nil)], deliveries: [],
+                          runId: run, heartbeatMs: 9_000, endingFault: fault)
         let reader = try store.openReader()
         #expect(try reader.withSnapshot { try $0.storageFaults(overlapping: 0..<10_000) } == [fault])
         #expect(try reader.withSnapshot { try $0.storageFaults(overlapping: 9_000..<10_000) }.isEmpty)
