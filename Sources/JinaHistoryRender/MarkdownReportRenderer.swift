@@ -2,11 +2,11 @@ import Foundation
 public import JinaHistoryCore
 
 /// Renders a report as a paste-ready postmortem section in Markdown: a summary table per target, the outages,
-/// maintenance and recorder-offline gaps as tables, and the counting method. Text from servers is escaped so
-/// it can neither break a table nor become HTML.
+/// each incident's timeline, maintenance and recorder-offline gaps as tables, and the counting method. Text from
+/// servers is escaped so it can neither break a table nor become HTML.
 public enum MarkdownReportRenderer {
-    /// The report as Markdown, ending with a newline.
-    public static func render(_ report: HistoryReport) -> String {
+    /// The report as Markdown, ending with a newline; `incidents` are the timelines of its first outages.
+    public static func render(_ report: HistoryReport, incidents: [Incident] = []) -> String {
         let window = report.window
         func time(_ epochMs: Int64) -> String { TimeText.rfc3339(epochMs, zone: window.zone) }
         typealias Number = ReportNumberText
@@ -39,6 +39,19 @@ public enum MarkdownReportRenderer {
                     cell(failure?.oneLineMessage(limit: 200) ?? ""),
                 ]
                 lines.append("| " + cells.joined(separator: " | ") + " |")
+            }
+        }
+        if !incidents.isEmpty {
+            lines += ["", "### Incidents"]
+            for incident in incidents {
+                let outage = incident.outage
+                lines += ["", "#### \(cell(incident.target)): \(time(outage.startedMs)) to "
+                    + "\(outage.endedMs.map(time) ?? "ongoing") (\(DurationText.text(outage.durationMs)))", ""]
+                lines += fenced(TimelineTextRenderer.render(incident.timeline, window: incident.window)
+                    .split(separator: "\n").dropFirst().map(String.init))
+            }
+            if outages.count > incidents.count {
+                lines += ["", "\(outages.count - incidents.count) more outages: `jina-history timeline --since … --until …`"]
             }
         }
         let maintenance = report.targets.flatMap { target in
@@ -74,6 +87,20 @@ public enum MarkdownReportRenderer {
             + "\(method.stalenessCap); a crashed recorder's tail is \(method.crashedRunTail); latency percentiles "
             + "are \(method.percentiles). Made by jina-history from its history database._"]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `lines` as a code block, its fence longer than any run of backticks in them (server text may hold some).
+    static func fenced(_ lines: [String]) -> [String] {
+        var longest = 0
+        for line in lines {
+            var run = 0
+            for character in line {
+                run = character == "`" ? run + 1 : 0
+                longest = max(longest, run)
+            }
+        }
+        let fence = String(repeating: "`", count: max(3, longest + 1))
+        return [fence + "text"] + lines + [fence]
     }
 
     /// One table cell: one line, pipes and HTML-significant characters escaped.

@@ -1,8 +1,8 @@
 import Foundation
 public import JinaHistoryCore
 
-/// What one `record` run recorded, per target, for what it says when it stops: rounds by verdict, and the outages
-/// it saw open (a transition to down) and close (down to up).
+/// What one `record` run recorded, per target, for what it says when it stops: rounds by verdict, the outages it
+/// saw open (a transition to down) and close (down to up), and its notifications by outcome.
 public struct RecordingSummary: Sendable {
     /// One target's share.
     public struct Tally: Sendable, Equatable {
@@ -12,6 +12,8 @@ public struct RecordingSummary: Sendable {
         public var up = 0, down = 0, skipped = 0
         /// Transitions to down, and from down to up.
         public var outagesOpened = 0, outagesClosed = 0
+        /// Notifications by outcome.
+        public var notifications = NotificationCounts()
 
         /// Every round.
         public var rounds: Int { up + down + skipped }
@@ -39,6 +41,12 @@ public struct RecordingSummary: Sendable {
         if transition?.from == .down && transition?.to == .up { targets[position].outagesClosed += 1 }
     }
 
+    /// Counts a notification's outcome for the target named `name`.
+    public mutating func observe(_ name: String, _ delivery: NotificationDelivery) {
+        guard let position = index[name] else { return }
+        targets[position].notifications.count(delivery)
+    }
+
     /// The lines said at the stop: the totals and the database, one line per target, and the command that reports
     /// the run (from its start).
     public func lines(database: String, startedMs: Int64) -> [String] {
@@ -53,11 +61,18 @@ public struct RecordingSummary: Sendable {
                 : "outages: \(tally.outagesOpened) opened, \(tally.outagesClosed) closed"
             lines.append("  " + tally.name.padding(toLength: width, withPad: " ", startingAt: 0)
                 + "  \(tally.rounds) round\(tally.rounds == 1 ? "" : "s")" + (verdicts.isEmpty ? "" : " (\(verdicts))")
-                + "; \(outages)")
+                + "; \(outages)" + Self.describe(tally.notifications))
         }
         lines.append("report it: jina-history report --db \(Self.shellQuoted(database)) --since "
             + TimeText.rfc3339(startedMs))
         return lines
+    }
+
+    /// "; notifications: 2 sent, 1 failed", or nothing when there were none.
+    private static func describe(_ counts: NotificationCounts) -> String {
+        let parts = [(counts.sent, "sent"), (counts.failed, "failed"), (counts.notSent, "not sent")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        return parts.isEmpty ? "" : "; notifications: " + parts.joined(separator: ", ")
     }
 
     /// `text` as one shell word: as it is when it holds only safe characters, else in single quotes.

@@ -78,6 +78,8 @@ final class RecordOutput: Sendable {
                     "skipped": .stringConvertible(tally.skipped),
                     "outages_opened": .stringConvertible(tally.outagesOpened),
                     "outages_closed": .stringConvertible(tally.outagesClosed),
+                    "notifications_sent": .stringConvertible(tally.notifications.sent),
+                    "notifications_failed": .stringConvertible(tally.notifications.failed + tally.notifications.notSent),
                 ])
             }
             logger.info("recording stopped; the run is marked stopped", metadata: [
@@ -104,6 +106,7 @@ final class RecordOutput: Sendable {
             logger.warning("\(text)", metadata: ["event": "storage_recovered",
                                                  "rounds_dropped": .stringConvertible(fault.roundsDropped)])
         case .notified(let target, let delivery):
+            summary.withLock { $0.observe(target, delivery) }
             let text = "\(target): notification \(delivery.event.rawValue) to \(delivery.destination) "
                 + NotificationOutcomeText.describe(delivery)
             let metadata: Logger.Metadata = [

@@ -89,7 +89,8 @@ struct ReportCommand: AsyncParsableCommand {
                 let colour = isatty(1) == 1 && !noColour
                 try Console.output(TextReportRenderer.render(report, colour: colour))
             case .json: try Console.output(JSONReportRenderer.renderLine(report))
-            case .markdown: try Console.output(MarkdownReportRenderer.render(report))
+            case .markdown:
+                try Console.output(MarkdownReportRenderer.render(report, incidents: try reader.incidents(of: report)))
             case .html: try Console.output(HTMLReportRenderer.render(report))
             case .svgBadge:
                 guard report.targets.count == 1, let only = report.targets.first else {

@@ -53,6 +53,35 @@ struct ConfigurationFileTests {
         #expect(executor.policy.intervalMs == 1_000 && executor.policy.timeoutMs == 500)
     }
 
+    @Test("notifications: defaults for every target, a target's own replace them; one url or a list")
+    func notifications() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try write("""
+            defaults:
+              notify: https://hooks.example.com/services/T0/B0/SECRET
+              notify-format: slack
+              notify-repeat: 30m
+            targets:
+              - name: search
+                url: grpc://127.0.0.1:50001
+              - name: ranker
+                url: grpc://127.0.0.1:50002
+                notify: [http://127.0.0.1:9000/a, http://127.0.0.1:9000/b]
+                notify-format: json
+                on-transition: logger -t jina-history
+            """, in: directory)
+        let targets = try TargetConfigurationFile.load(path: path)
+        #expect(targets[0].alerts == AlertPolicy(
+            destinations: [.webhook(url: "https://hooks.example.com/services/T0/B0/SECRET", format: .slack)],
+            repeatMs: 1_800_000))
+        #expect(targets[1].alerts.destinations == [
+            .webhook(url: "http://127.0.0.1:9000/a", format: .json), .webhook(url: "http://127.0.0.1:9000/b", format: .json),
+            .command("logger -t jina-history"),
+        ])
+        #expect(targets[1].alerts.repeatMs == 1_800_000)
+    }
+
     @Test("the documented example parses")
     func example() throws {
         let targets = try TargetConfigurationFile.load(
@@ -73,6 +102,10 @@ struct ConfigurationFileTests {
         ("targets:\n  - url: [1, 2\n", "not valid YAML: line"),
         ("targets:\n  - url: 127.0.0.1:1\n    retries: many\n", ":3: field 'retries': 'many' is not a whole number"),
         ("targets:\n  - url: https://127.0.0.1:1\n    ca-cert: missing.pem\n", "missing.pem': no such readable file"),
+        ("targets:\n  - url: 127.0.0.1:1\n    notify: ftp://u:secret@example.com/x\n",
+         ":3: notify 'ftp://example.com/…' scheme 'ftp' is not http or https"),
+        ("defaults:\n  notify-format: teams\ntargets:\n  - url: 127.0.0.1:1\n", ":2: notify-format 'teams' is not a format"),
+        ("targets:\n  - url: 127.0.0.1:1\n    notify: {url: x}\n", ":3: field 'notify' must be a value or a list"),
     ])
     func errors(text: String, problem: String) throws {
         let directory = try TestPaths.temporaryDirectory()

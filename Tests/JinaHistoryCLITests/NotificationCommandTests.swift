@@ -41,6 +41,9 @@ struct NotificationCommandTests {
         #expect(byDestination["http://127.0.0.1:\(slow.port)/…"]?["error"] as String? == "no answer within 500 ms")
         #expect((byDestination[String(nobody.dropLast(5)) + "/…"]?["error"] as String?)?.contains("connection refused") == true)
         #expect(failing.requests.count == 3 && slow.requests.count == 3)
+        // Counted in what record says at its stop.
+        #expect(result.stderr.contains("  search  80 rounds (80 down); outages: 1 opened, 0 closed; notifications: 3 failed"),
+                "\(result.stderr)")
         // Said once each, as warnings.
         #expect(result.stderr.split(separator: "\n").filter { $0.contains("notification down to") && $0.contains("failed after 3 attempts") }.count == 3,
                 "\(result.stderr)")
@@ -57,6 +60,11 @@ struct NotificationCommandTests {
         let timeline = try await runJinaHistory(["timeline", "--db", database, "--since", "1h"]).stdout
         #expect(timeline.contains("search  notification down to http://127.0.0.1:\(failing.port)/…: failed after 3 attempts (HTTP 500)"),
                 "\(timeline)")
+        // The Markdown report's incident section shows them beside the outage.
+        let markdown = try await runJinaHistory(["report", "--db", database, "--since", "1h", "--format", "markdown"]).stdout
+        let incident = markdown.components(separatedBy: "### Incidents").last ?? ""
+        #expect(incident.contains("notification down to http://127.0.0.1:\(slow.port)/…: failed after 3 attempts: no answer within 500 ms"),
+                "\(markdown)")
     }
 
     @Test("a --on-transition command that hangs is killed at its deadline with what it started; the event reaches it")

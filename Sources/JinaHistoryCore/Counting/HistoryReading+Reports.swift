@@ -12,6 +12,11 @@ extension HistoryReading {
         try withSnapshot { try HistoryFeed.timeline($0, window: window, target: target, everyRound: everyRound) }
     }
 
+    /// The timelines of `report`'s first outages (``HistoryFeed/incidents(_:report:)``).
+    public func incidents(of report: HistoryReport) throws -> [Incident] {
+        try withSnapshot { try HistoryFeed.incidents($0, report: report) }
+    }
+
     /// `table`'s rows of `window`, for the target named `target` or all, from one snapshot.
     public func export(_ table: ExportTable, window: ReportWindow, target: String?,
                        row: ([ExportValue?]) throws -> Void) throws {

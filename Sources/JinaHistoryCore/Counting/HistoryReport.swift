@@ -254,6 +254,9 @@ public struct NotificationCounts: Hashable, Sendable {
     /// Pending when the recorder stopped.
     public var notSent = 0
 
+    /// No notifications.
+    public init() {}
+
     /// Counts `delivery`.
     public mutating func count(_ delivery: NotificationDelivery) {
         switch delivery.outcome {

@@ -15,6 +15,7 @@ public struct StorageContract: Sendable {
         case roundsRoundTrip
         case maintenanceWindows
         case storageFaults
+        case notifications
         case rollupsGiveTheRawNumbers
         case pruneKeepsTheNumbers
         case snapshotStaysStillWhileTheRecorderWrites
@@ -32,6 +33,8 @@ public struct StorageContract: Sendable {
                 "maintenance windows: by target or all, found by overlap, deleted ones kept and marked"
             case .storageFaults:
                 "a storage fault a batch ends is kept with the batch"
+            case .notifications:
+                "notifications' outcomes are kept with the batch and read back by the time they were queued"
             case .rollupsGiveTheRawNumbers:
                 "reports from rollups and loose stretches have the raw rounds' numbers, reading few rounds"
             case .pruneKeepsTheNumbers:
@@ -64,6 +67,7 @@ public struct StorageContract: Sendable {
         case .roundsRoundTrip: try roundsRoundTrip(store)
         case .maintenanceWindows: try maintenanceWindows(store)
         case .storageFaults: try storageFaults(store)
+        case .notifications: try notifications(store)
         case .rollupsGiveTheRawNumbers: try rollupsGiveTheRawNumbers(store)
         case .pruneKeepsTheNumbers: try pruneKeepsTheNumbers(store)
         case .snapshotStaysStillWhileTheRecorderWrites: try snapshotStaysStill(store)
@@ -270,6 +274,39 @@ public struct StorageContract: Sendable {
         #expect(try reader.withSnapshot { try $0.storageFaults(overlapping: 0..<10_000) } == [fault])
         #expect(try reader.withSnapshot { try $0.storageFaults(overlapping: 9_000..<10_000) }.isEmpty)
         #expect(try reader.withSnapshot { try $0.runs().map(\.heartbeatMs) } == [9_000])
+    }
+
+    private func notifications(_ store: StoreUnderTest) throws {
+        let writer = try store.openWriter()
+        let (run, ids) = try writer.beginRun(startedMs: 0, host: "h", pid: 1, version: "t",
+                                             targets: [try scheduled("flow-a"), try scheduled("flow-b", port: 6)])
+        let down = Transition(from: .up, to: .down, atMs: 2_010, roundScheduledMs: 2_000, streakStartedMs: 2_000,
+                              failure: FailureDetail(.refused, message: "refused"))
+        try writer.append([RecordedRound(targetId: ids[1], round: RoundRecord(
+            scheduledMs: 2_000, verdict: .down, durationUs: 10_000,
+            attempts: [AttemptRecord(number: 1, startedMs: 2_000, durationUs: 10_000, failure: down.failure)]),
+            transition: down)], runId: run, heartbeatMs: 2_100)
+        let sent = NotificationDelivery(
+            targetId: ids[1], event: .down, transitionAtMs: 2_010, queuedMs: 2_100, finishedMs: 2_150,
+            destination: "http://127.0.0.1:9/…", attempts: 1, outcome: .sent, status: 200, error: "")
+        let failed = NotificationDelivery(
+            targetId: ids[1], event: .down, transitionAtMs: 2_010, queuedMs: 2_100, finishedMs: 5_600,
+            destination: "command page …", attempts: 3, outcome: .failed, status: 1, error: "the command failed")
+        let notSent = NotificationDelivery(
+            targetId: ids[1], event: .reminder, transitionAtMs: 2_010, queuedMs: 8_000, finishedMs: 9_000,
+            destination: "http://127.0.0.1:9/…", attempts: 0, outcome: .notSent, status: nil,
+            error: "the recorder stopped before it could be sent")
+        try writer.append([], deliveries: [sent], runId: run, heartbeatMs: 3_000, endingFault: nil)
+        try writer.append([], deliveries: [failed, notSent], runId: run, heartbeatMs: 9_000, endingFault: nil)
+        let reader = try store.openReader()
+        #expect(try reader.withSnapshot { try $0.notifications(in: 0..<10_000) } == [sent, failed, notSent])
+        #expect(try reader.withSnapshot { try $0.notifications(in: 2_101..<8_001) } == [notSent])
+        let report = try reader.report(window: try ReportWindow(sinceMs: 0, untilMs: 10_000, nowMs: 10_000))
+        #expect(report.targets.map(\.notifications) == [NotificationCounts(), {
+            var counts = NotificationCounts()
+            (counts.sent, counts.failed, counts.notSent) = (1, 1, 1)
+            return counts
+        }()])
     }
 
     /// Two days of three targets every 5 s with an outage a day or so each, written by the recorder's code.
