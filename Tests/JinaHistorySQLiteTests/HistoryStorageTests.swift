@@ -37,11 +37,11 @@ struct HistoryStorageTests {
             )
         }
         #expect(version == HistoryDatabase.latestVersion)
-        #expect(version == 7)
+        #expect(version == 8)
         #expect(journal == "wal")
         #expect(autoVacuum == 2, "incremental, so prune can give pages back")
-        #expect(tables == ["annotation", "attempt", "error", "loose_rounds", "prune", "recorder_run", "rollup",
-                           "rollup_day", "round", "run_target", "storage_fault", "target", "transition"])
+        #expect(tables == ["annotation", "attempt", "error", "loose_rounds", "notification", "prune", "recorder_run",
+                           "rollup", "rollup_day", "round", "run_target", "storage_fault", "target", "transition"])
         for file in [path, path + "-wal", path + "-shm"] {
             let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(file) is readable by others")
