@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "JinaHistoryMetrics", targets: ["JinaHistoryMetrics"]),
         .library(name: "JinaHistoryConfig", targets: ["JinaHistoryConfig"]),
         .library(name: "JinaHistoryNotify", targets: ["JinaHistoryNotify"]),
+        .library(name: "JinaHistoryServe", targets: ["JinaHistoryServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -40,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        // Without its default traits: nothing here reads swift-configuration, so it is not built.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
     ],
     targets: [
         // MARK: - Generated code
@@ -147,12 +150,25 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // `serve`: the status page, target pages and the JSON API over Hummingbird, read-only on the history.
+        .target(
+            name: "JinaHistoryServe",
+            dependencies: [
+                "JinaHistoryCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: - Thin executable: parse flags, call the libraries, print, map exit codes
         .executableTarget(
             name: "jina-history",
             dependencies: [
                 "JinaHistoryCore", "JinaHistorySQLite", "JinaHistoryPostgres", "JinaHistoryProbes", "JinaHistoryRecorder",
                 "JinaHistoryRender", "JinaHistoryMetrics", "JinaHistoryConfig", "JinaHistoryNotify",
+                "JinaHistoryServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -172,6 +188,7 @@ let package = Package(
             name: "JinaHistoryFakes",
             dependencies: [
                 "JinaHistoryTestSupport", "JinaProtos",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

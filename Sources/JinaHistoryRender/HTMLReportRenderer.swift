@@ -8,25 +8,37 @@ public import JinaHistoryCore
 public enum HTMLReportRenderer {
     private static let chartWidth = 960.0
 
+    /// What a page made around a report adds (`serve`'s target page): markup this package wrote, before and after
+    /// the report, and a link for each outage of the outage table (by its position, from 1).
+    struct Surroundings {
+        var title = "jina-history report"
+        var top = ""
+        var bottom = ""
+        var outageLink: ((Int) -> String)?
+    }
+
     /// The page.
-    public static func render(_ report: HistoryReport) -> String {
+    public static func render(_ report: HistoryReport) -> String { render(report, around: Surroundings()) }
+
+    static func render(_ report: HistoryReport, around surroundings: Surroundings) -> String {
         let window = report.window
         let time = { (ms: Int64) in TimeText.rfc3339(ms, zone: window.zone) }
         var html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>jina-history report \(escaped(time(window.sinceMs))) .. \(escaped(time(window.untilMs)))</title>
+            <title>\(escaped(surroundings.title)) \(escaped(time(window.sinceMs))) .. \(escaped(time(window.untilMs)))</title>
             <style>\(style)</style></head><body>
-            <h1>jina-history report</h1>
+            \(surroundings.top)<h1>\(escaped(surroundings.title))</h1>
             <p>Window <b>\(escaped(time(window.sinceMs)))</b> .. <b>\(escaped(time(window.untilMs)))</b> \
             (times in \(escaped(window.zoneName))); made \(escaped(time(report.generatedAtMs))).</p>
 
             """
         html += summary(report.targets)
         for (index, target) in report.targets.enumerated() {
-            html += section(target, index: index, window: window, time: time)
+            html += section(target, index: index, window: window, time: time, outageLink: surroundings.outageLink)
         }
+        html += surroundings.bottom
         if report.targets.isEmpty { html += "<p>No targets recorded in this database.</p>\n" }
         if !report.storageFaults.isEmpty {
             html += "<h2>Storage faults</h2>\n<p>Probing went on; rounds waited in memory.</p>\n"
@@ -63,7 +75,7 @@ public enum HTMLReportRenderer {
         guard !targets.isEmpty else { return "" }
         return table(
             ["target", "availability", "coverage", "up", "down", "unknown", "maintenance", "outages", "p50 ms",
-             "p95 ms"],
+             "p95 ms"], links: targets.indices.map { "#target-\($0)" },
             targets.enumerated().map { index, target in
                 let latency = target.successLatency
                 return [target.name, ReportNumberText.availability(target) ?? "no data",
@@ -71,12 +83,11 @@ public enum HTMLReportRenderer {
                         ReportNumberText.seconds(target.downMs), ReportNumberText.seconds(target.unknownMs),
                         ReportNumberText.seconds(target.maintenanceMs), "\(target.outages.count)",
                         latency.p50.map(ReportNumberText.ms) ?? "-", latency.p95.map(ReportNumberText.ms) ?? "-"]
-            },
-            links: targets.indices.map { "#target-\($0)" })
+            })
     }
 
     private static func section(_ target: TargetReport, index: Int, window: ReportWindow,
-                                time: (Int64) -> String) -> String {
+                                time: (Int64) -> String, outageLink: ((Int) -> String)?) -> String {
         var html = "<section id=\"target-\(index)\">\n<h2>\(escaped(target.name))</h2>\n"
         html += "<p class=\"muted\">\(escaped(target.kind.rawValue)) at \(escaped(target.url))"
         if let policy = target.policy {
@@ -92,6 +103,7 @@ public enum HTMLReportRenderer {
         html += "<h3>Outages</h3>\n"
         html += target.outages.isEmpty ? "<p>None.</p>\n" : table(
             ["started", "ended", "duration", "failed rounds", "layer", "error", "flaps"],
+            links: outageLink.map { link in target.outages.indices.map { link($0 + 1) } },
             target.outages.map { outage in
                 [time(outage.startedMs), outage.endedMs.map(time) ?? "ongoing",
                  ReportNumberText.seconds(outage.durationMs), "\(outage.failedRounds)",
@@ -184,7 +196,7 @@ public enum HTMLReportRenderer {
         return svg
     }
 
-    private static func table(_ header: [String], _ rows: [[String]], links: [String]? = nil) -> String {
+    static func table(_ header: [String], links: [String]? = nil, _ rows: [[String]]) -> String {
         var html = "<table><thead><tr>" + header.map { "<th>\(escaped($0))</th>" }.joined() + "</tr></thead><tbody>\n"
         for (index, row) in rows.enumerated() {
             html += "<tr>" + row.enumerated().map { column, cell in

@@ -18,7 +18,7 @@ struct JinaHistoryCommand: AsyncParsableCommand {
         version: "\(JinaHistoryVersion.current) (history schema \(HistorySchema.version))",
         subcommands: [
             RecordCommand.self, ReportCommand.self, PingCommand.self, AnnotateCommand.self, ExportCommand.self,
-            TimelineCommand.self, DatabaseCommand.self, PruneCommand.self, NotifyTestCommand.self,
+            TimelineCommand.self, DatabaseCommand.self, PruneCommand.self, NotifyTestCommand.self, ServeCommand.self,
         ])
 
     /// Runs the command. A command line that does not parse gets one line saying what is wrong and where the

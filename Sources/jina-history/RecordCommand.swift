@@ -100,7 +100,7 @@ struct RecordCommand: AsyncParsableCommand {
             let unverified = try requireProbeable(targets.map(\.target), alreadyChecked: config != nil)
             if let rounds, rounds < 1 { throw UsageError("--rounds must be 1 or more") }
             let metricsWindowMs = try DurationText.milliseconds(metricsWindow, for: .metricsWindow)
-            let metricsAddress = try metricsListen.map(Self.hostAndPort)
+            let metricsAddress = try metricsListen.map { try ListenAddress.parse($0, input: .metricsListen) }
             // Warnings only once nothing else can be wrong: bad input is one line and nothing more.
             let output = RecordOutput(mode: mode, format: logFormat, targetNames: targets.map(\.target.name))
             unverified.forEach { output.warning($0, event: "tls_not_verified") }
@@ -144,16 +144,6 @@ struct RecordCommand: AsyncParsableCommand {
             await server?.stop()
             output.stopped(runId: try result.get(), database: writer.path)
         }
-    }
-
-    /// `--metrics-listen`'s HOST:PORT (`[::1]:PORT` for IPv6).
-    private static func hostAndPort(_ address: String) throws -> (String, Int) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-            (0...65_535).contains(port), colon != address.startIndex
-        else {
-            throw UsageError("--metrics-listen '\(address)' is not HOST:PORT; e.g. 127.0.0.1:9464")
-        }
-        return (String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
     }
 
     /// A round that can outlast the interval is allowed (a Flow that answers slowly still needs its verdict), but

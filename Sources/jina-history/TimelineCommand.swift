@@ -20,16 +20,21 @@ struct TimelineCommand: AsyncParsableCommand {
     @Flag(help: "List every failed round with its attempts, instead of the first and last of each stretch that failed alike.")
     var everyRound = false
 
+    @Option(help: "text, or json (reports/timeline.schema.json).")
+    var format = "text"
+
     @OptionGroup var window: WindowOptions
 
     @OptionGroup var database: DatabaseOption
 
     func run() async throws {
         try await reportingErrors {
+            guard ["text", "json"].contains(format) else { throw UsageError("--format '\(format)': use text or json") }
             let window = try window.window(nowMs: RunClock.wallNowMs())
             let timeline = try HistoryReader(path: database.sqlitePath()).timeline(window: window, target: target,
                                                                                   everyRound: everyRound)
-            try Console.output(TimelineTextRenderer.render(timeline, window: window))
+            try Console.output(format == "json"
+                ? TimelineJSONRenderer.render(timeline, window: window) : TimelineTextRenderer.render(timeline, window: window))
         }
     }
 }

@@ -12,9 +12,14 @@ extension HistoryReading {
         try withSnapshot { try HistoryFeed.timeline($0, window: window, target: target, everyRound: everyRound) }
     }
 
-    /// The timelines of `report`'s first outages (``HistoryFeed/incidents(_:report:)``).
-    public func incidents(of report: HistoryReport) throws -> [Incident] {
-        try withSnapshot { try HistoryFeed.incidents($0, report: report) }
+    /// The timelines of `report`'s outages at `positions` (``HistoryFeed/incidents(_:report:positions:)``).
+    public func incidents(of report: HistoryReport, positions: Range<Int> = 0..<Incident.limit) throws -> [Incident] {
+        try withSnapshot { try HistoryFeed.incidents($0, report: report, positions: positions) }
+    }
+
+    /// The status page's board at `nowMs` (``HistoryFeed/statusBoard(_:nowMs:)``).
+    public func statusBoard(nowMs: Int64) throws -> StatusBoard {
+        try withSnapshot { try HistoryFeed.statusBoard($0, nowMs: nowMs) }
     }
 
     /// `table`'s rows of `window`, for the target named `target` or all, from one snapshot.

@@ -98,6 +98,9 @@ public struct ReportWindow: Hashable, Sendable {
     public var nowMs: Int64
     /// The zone the text report prints times in (`--tz`); JSON times stay UTC and name this zone.
     public var zone: TimeZone
+    /// Buckets of each target's strip (``TargetReport/strip``): ``TargetReport/stripBuckets`` unless asked
+    /// otherwise (the status page's history bar has 90).
+    public var stripBuckets = TargetReport.stripBuckets
 
     /// Creates a window, refusing one that ends before it starts.
     ///
@@ -119,7 +122,7 @@ public struct ReportWindow: Hashable, Sendable {
     public var lengthMs: Int64 { untilMs - sinceMs }
 
     /// Length of every bucket of a target's strip but the last, which also takes the remainder.
-    public var stripBucketMs: Int64 { max(1, lengthMs / Int64(TargetReport.stripBuckets)) }
+    public var stripBucketMs: Int64 { max(1, lengthMs / Int64(stripBuckets)) }
 }
 
 /// The counting rules a report used, printed with it so every number can be explained.
@@ -182,14 +185,14 @@ public struct TargetReport: Hashable, Sendable {
     /// Maintenance windows that would apply but were deleted (`annotate --delete`): not counted, listed so a report
     /// made before the deletion can be explained.
     public var deletedMaintenance: [MaintenanceWindow] = []
-    /// The window cut into ``TargetReport/stripBuckets`` equal buckets, each with its worst state: down if any
+    /// The window cut into ``ReportWindow/stripBuckets`` equal buckets, each with its worst state: down if any
     /// of it was down, else unknown if any was unknown, else maintenance if any, else up. Nothing short hides.
     public var strip: [BucketState] = []
 
     /// Notifications queued in the window, by outcome (docs/notifications.md).
     public var notifications = NotificationCounts()
 
-    /// Buckets of the strip.
+    /// Buckets of the strip, unless the window asks for another number.
     public static let stripBuckets = 60
     /// Latency of successful readiness attempts per strip bucket (by the slot of their round); empty when the
     /// report was built without it (``HistoryReader/report(window:useRollups:latencyStrip:)``).

@@ -14,14 +14,16 @@ public struct Incident: Sendable {
 }
 
 extension HistoryFeed {
-    /// The timelines of `report`'s first ``Incident/limit`` outages, in the report's order: each from its first
-    /// failed round to two intervals and a few seconds after its end, so the recovery, its transition and its
-    /// notifications are in it.
-    public static func incidents(_ snapshot: any HistorySnapshot, report: HistoryReport) throws -> [Incident] {
+    /// The timelines of `report`'s outages at `positions` (from 0, in the report's order; by default its first
+    /// ``Incident/limit``): each from its first failed round to two intervals and a few seconds after its end, so
+    /// the recovery, its transition and its notifications are in it.
+    public static func incidents(_ snapshot: any HistorySnapshot, report: HistoryReport,
+                                 positions: Range<Int> = 0..<Incident.limit) throws -> [Incident] {
         let intervals = Dictionary(uniqueKeysWithValues: try snapshot.targets().map {
             ($0.name, $0.policies.values.map(\.intervalMs).max() ?? 0)
         })
-        return try report.outagesAcrossTargets.prefix(Incident.limit).map { name, outage in
+        let outages = report.outagesAcrossTargets
+        return try outages[positions.clamped(to: outages.indices)].map { name, outage in
             let endMs = (outage.endedMs ?? outage.lastEvidenceMs) + 2 * (intervals[name] ?? 0) + 5_000
             let window = try ReportWindow(sinceMs: outage.startedMs, untilMs: min(endMs, report.window.nowMs + 1),
                                           nowMs: report.window.nowMs, zone: report.window.zone)

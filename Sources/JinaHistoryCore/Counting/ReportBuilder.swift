@@ -163,8 +163,8 @@ private struct TargetAccumulator: Sendable {
     /// The union of the target's maintenance windows within the report's window, disjoint and in order.
     private let maintenanceSpans: [(fromMs: Int64, toMs: Int64)]
     /// Up and down milliseconds per strip bucket.
-    private var bucketUpMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
-    private var bucketDownMs = [Int64](repeating: 0, count: TargetReport.stripBuckets)
+    private var bucketUpMs: [Int64]
+    private var bucketDownMs: [Int64]
     /// Successful readiness latencies per strip bucket, by slot, for the HTML latency chart (empty when not kept).
     private var bucketLatencies: [LatencyDistribution]
     private var successLatencies = LatencyDistribution()
@@ -176,8 +176,10 @@ private struct TargetAccumulator: Sendable {
     init(target: StoredTarget, window: ReportWindow, maintenance: [MaintenanceWindow], keepsLatencyStrip: Bool) {
         self.target = target
         self.window = window
+        bucketUpMs = Array(repeating: 0, count: window.stripBuckets)
+        bucketDownMs = Array(repeating: 0, count: window.stripBuckets)
         bucketLatencies = keepsLatencyStrip
-            ? Array(repeating: LatencyDistribution(), count: TargetReport.stripBuckets) : []
+            ? Array(repeating: LatencyDistribution(), count: window.stripBuckets) : []
         report = TargetReport(name: target.name, kind: target.kind, url: target.url, labels: target.labels)
         report.maintenance = maintenance.filter { $0.deletedMs == nil }
         report.deletedMaintenance = maintenance.filter { $0.deletedMs != nil }
@@ -198,13 +200,13 @@ private struct TargetAccumulator: Sendable {
     private func bucketRange(_ index: Int) -> Range<Int64> {
         let size = window.stripBucketMs
         let start = window.sinceMs + Int64(index) * size
-        let end = index == TargetReport.stripBuckets - 1 ? window.untilMs : min(window.untilMs, start + size)
+        let end = index == window.stripBuckets - 1 ? window.untilMs : min(window.untilMs, start + size)
         return start..<max(start, end)
     }
 
     /// The strip buckets `[start, end)` touches.
     private func buckets(overlapping start: Int64, _ end: Int64) -> ClosedRange<Int> {
-        let last = TargetReport.stripBuckets - 1
+        let last = window.stripBuckets - 1
         let first = min(last, Int((start - window.sinceMs) / window.stripBucketMs))
         return first...max(first, min(last, Int((end - 1 - window.sinceMs) / window.stripBucketMs)))
     }
@@ -233,7 +235,7 @@ private struct TargetAccumulator: Sendable {
         copy.closeOpenSegment(at: nil)
         var report = copy.report
         report.unknownMs = window.lengthMs - report.upMs - report.downMs - report.maintenanceMs
-        report.strip = (0..<TargetReport.stripBuckets).map { bucket in
+        report.strip = (0..<window.stripBuckets).map { bucket in
             let range = copy.bucketRange(bucket)
             if range.isEmpty { return .unknown }
             let maintenanceMs = copy.maintenanceOverlapMs(range.lowerBound, range.upperBound)

@@ -81,6 +81,16 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case notifyTimeout = "notify-timeout"
         /// `--on-transition`.
         case onTransition = "on-transition"
+        /// `--auth-file`.
+        case authFile = "auth-file"
+        /// `--listen`.
+        case listen
+        /// An export's table (`--what`).
+        case what
+        /// The outage chosen on a target page.
+        case outage
+        /// A badge's window.
+        case window
     }
 
     /// What is wrong with a value.
@@ -129,6 +139,12 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case notAFormat(known: [String])
         /// No such program on the PATH (or no such executable file).
         case noSuchCommand
+        /// Not one `bearer TOKEN` or `basic USER:PASSWORD` line.
+        case notAnAuthFile
+        /// Not HOST:PORT.
+        case notHostAndPort
+        /// Not one of the values named.
+        case notOneOf([String])
     }
 
     /// What is wrong with a `postgres://` database url.
@@ -288,6 +304,12 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(named) '\(value)' is not a format; use " + known.joined(separator: " or ")
         case .noSuchCommand:
             return "\(named) '\(value)': no such command; give a program on the PATH or the path of an executable file"
+        case .notAnAuthFile:
+            return "\(named) \(value): write one line, 'bearer TOKEN' or 'basic USER:PASSWORD'"
+        case .notHostAndPort:
+            return "\(named) '\(value)' is not HOST:PORT; e.g. 127.0.0.1:8080"
+        case .notOneOf(let known):
+            return "\(named) '\(value)': use " + known.joined(separator: ", ")
         }
     }
 

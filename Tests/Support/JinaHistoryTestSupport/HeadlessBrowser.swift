@@ -7,9 +7,11 @@ public enum HeadlessBrowser {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
-    /// What Chromium made of `html`: the DOM after rendering, and a screenshot's size and colours (counted by
-    /// scripts/fixture/png_colours.py).
-    public static func render(_ html: URL) async throws -> (dom: String, width: Int, height: Int, colours: Int, inked: Int) {
+    /// What Chromium made of `html` in a window of `windowSize` (`WIDTH,HEIGHT`): the DOM after rendering, and a
+    /// screenshot's size and colours (counted by scripts/fixture/png_colours.py).
+    public static func render(_ html: URL, windowSize: String = "1100,1400") async throws
+        -> (dom: String, width: Int, height: Int, colours: Int, inked: Int)
+    {
         guard let chromium else { throw ConditionTimedOut(description: "no chromium; scripts/test installs it") }
         let screenshot = html.deletingPathExtension().appendingPathExtension("png")
         let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
@@ -20,7 +22,7 @@ public enum HeadlessBrowser {
             timeout: .seconds(60))
         guard dom.status == 0 else { throw ConditionTimedOut(description: "chromium --dump-dom: \(dom.stderr)") }
         let shot = try await runJinaHistory(
-            ["-n", chromium] + flags + ["--window-size=1100,1400", "--screenshot=\(screenshot.path)", html.absoluteString],
+            ["-n", chromium] + flags + ["--window-size=\(windowSize)", "--screenshot=\(screenshot.path)", html.absoluteString],
             binary: "/usr/bin/unshare", timeout: .seconds(60))
         guard shot.status == 0 else { throw ConditionTimedOut(description: "chromium --screenshot: \(shot.stderr)") }
         let counted = try await runJinaHistory(
