@@ -16,7 +16,7 @@ ALLOWED = {
     "JinaHistoryMetrics": {"NIOCore", "NIOPosix", "NIOHTTP1", "Prometheus"},
     "JinaHistoryConfig": {"Yams"},
     "JinaHistoryNotify": {"AsyncHTTPClient", "NIOCore", "NIOPosix", "NIOHTTP1"},
-    "JinaHistoryServe": {"Hummingbird", "NIOCore", "Logging"},
+    "JinaHistoryServe": {"Hummingbird", "HTTPTypes", "NIOCore", "Logging"},
 }
 
 package = json.load(sys.stdin)
