@@ -97,9 +97,9 @@ public enum HTMLReportRenderer {
         html += "</p>\n<h3>Timeline</h3>\n" + timeline(target, window: window)
         html += "<p class=\"legend muted\">" + [TargetReport.BucketState.up, .down, .unknown, .maintenance].map {
             "<span style=\"background:\(colours[$0]!)\"></span>\($0.rawValue)"
-        }.joined() + " &nbsp; (\(TargetReport.stripBuckets) buckets; below them, in lanes of their own, outages, "
+        }.joined() + " &nbsp; (\(target.strip.count) buckets; below them, in lanes of their own, outages, "
             + "recorder gaps and maintenance at their exact times)</p>\n"
-        html += "<h3>Latency of successful attempts</h3>\n" + latencyChart(target)
+        html += "<h3>Latency of successful attempts</h3>\n" + latencyChart(target, window: window)
         html += "<h3>Outages</h3>\n"
         html += target.outages.isEmpty ? "<p>None.</p>\n" : table(
             ["started", "ended", "duration", "failed rounds", "layer", "error", "flaps"],
@@ -140,11 +140,16 @@ public enum HTMLReportRenderer {
         }
         // The strip, then one lane each for outages, recorder gaps and maintenance: overlapping ones never hide
         // each other.
-        var svg = "<svg viewBox=\"0 0 \(chartWidth) 50\" role=\"img\" aria-label=\"timeline of "
+        var svg = "<svg viewBox=\"0 0 \(chartWidth) 70\" role=\"img\" aria-label=\"timeline of "
             + "\(escaped(target.name))\">\n"
+        let zone = { (ms: Int64) in TimeText.rfc3339(ms, zone: window.zone) }
+        let bucketMs = window.stripBucketMs
         for (bucket, state) in target.strip.enumerated() {
+            let from = window.sinceMs + Int64(bucket) * bucketMs
+            let to = bucket == target.strip.count - 1 ? window.untilMs : from + bucketMs
             svg += "<rect x=\(number(Double(bucket) * bucketWidth)) y=0 width=\(number(bucketWidth + 0.5)) height=20 "
-                + "fill=\"\(colours[state]!)\"/>"
+                + "fill=\"\(colours[state]!)\"><title>\(escaped(zone(from))) .. \(escaped(zone(to))): \(state.rawValue)"
+                + "</title></rect>"
         }
         svg += "\n"
         func overlay(lane: Int, _ from: Int64, _ to: Int64, _ colour: String, _ title: String) {
@@ -154,19 +159,23 @@ public enum HTMLReportRenderer {
         }
         for outage in target.outages {
             overlay(lane: 0, outage.startedMs, outage.endedMs ?? outage.lastEvidenceMs, colours[.down]!,
-                    "outage \(ReportNumberText.seconds(outage.durationMs))")
+                    "outage \(ReportNumberText.seconds(outage.durationMs)): \(zone(outage.startedMs)) .. "
+                        + (outage.endedMs.map(zone) ?? "ongoing"))
         }
         for gap in target.gaps {
-            overlay(lane: 1, gap.startedMs, gap.endedMs, "#6e7781", "recorder offline (\(gap.cause.rawValue))")
+            overlay(lane: 1, gap.startedMs, gap.endedMs, "#6e7781",
+                    "recorder offline (\(gap.cause.rawValue)): \(zone(gap.startedMs)) .. \(zone(gap.endedMs))")
         }
         for window in target.maintenance {
             overlay(lane: 2, window.fromMs, window.toMs, colours[.maintenance]!, "maintenance")
         }
-        return svg + "\n</svg>\n"
+        return svg + "\n" + timeAxis(window, top: 0, bottom: 52) + "</svg>\n"
     }
 
-    /// Per bucket: the min–max spread as a pale bar, p95 and p50 as marks; the scale tops at the largest p95.
-    private static func latencyChart(_ target: TargetReport) -> String {
+    /// Per bucket: the min–max spread as a pale bar, p95 and p50 as marks, each with its exact values on hover; ms
+    /// gridlines with their values, outages and recorder gaps as bands behind, a time axis below. The scale tops at
+    /// the largest p95.
+    private static func latencyChart(_ target: TargetReport, window: ReportWindow) -> String {
         let buckets = target.latencyStrip
         guard let top = buckets.compactMap(\.p95).max(), top > 0 else {
             return "<p>No successful attempt in this window.</p>\n"
@@ -174,26 +183,63 @@ public enum HTMLReportRenderer {
         let height = 120.0
         let scale = top * 1.2
         let bucketWidth = chartWidth / Double(buckets.count)
+        let zone = { (ms: Int64) in TimeText.rfc3339(ms, zone: window.zone) }
         func y(_ ms: Double) -> Double { height - min(ms, scale) / scale * height }
-        var svg = "<svg viewBox=\"0 0 \(chartWidth) \(height + 16)\" role=\"img\" aria-label=\"latency of "
+        func x(_ ms: Int64) -> Double {
+            Double(min(max(ms, window.sinceMs), window.untilMs) - window.sinceMs) / Double(max(1, window.lengthMs)) * chartWidth
+        }
+        var svg = "<svg viewBox=\"0 0 \(chartWidth) \(height + 32)\" role=\"img\" aria-label=\"latency of "
             + "\(escaped(target.name))\">\n"
+        for outage in target.outages {
+            let left = x(outage.startedMs)
+            svg += "<rect x=\(number(left)) y=0 width=\(number(max(1, x(outage.endedMs ?? outage.lastEvidenceMs) - left))) "
+                + "height=\(number(height)) fill=\"#cf222e\" fill-opacity=\"0.15\"><title>outage "
+                + "\(ReportNumberText.seconds(outage.durationMs)): \(escaped(zone(outage.startedMs))) .. "
+                + "\(escaped(outage.endedMs.map(zone) ?? "ongoing"))</title></rect>"
+        }
+        for gap in target.gaps {
+            let left = x(gap.startedMs)
+            svg += "<rect x=\(number(left)) y=0 width=\(number(max(1, x(gap.endedMs) - left))) height=\(number(height)) "
+                + "fill=\"#6e7781\" fill-opacity=\"0.15\"><title>recorder offline (\(gap.cause.rawValue)): "
+                + "\(escaped(zone(gap.startedMs))) .. \(escaped(zone(gap.endedMs)))</title></rect>"
+        }
+        for value in ChartAxis.valueTicks(top: scale) {
+            svg += "<line x1=0 x2=\(number(chartWidth)) y1=\(number(y(value))) y2=\(number(y(value))) stroke=\"#d0d7de\" "
+                + "stroke-width=0.5/><text x=2 y=\(number(y(value) - 2)) font-size=10 fill=\"#666\">"
+                + "\(ChartAxis.milliseconds(value))</text>"
+        }
+        svg += "\n"
+        let bucketMs = window.stripBucketMs
         for (bucket, summary) in buckets.enumerated() {
             guard let low = summary.min, let high = summary.max, let p50 = summary.p50, let p95 = summary.p95 else {
                 continue
             }
             let left = Double(bucket) * bucketWidth
             let width = max(1, bucketWidth - 2)
+            let span = "\(zone(window.sinceMs + Int64(bucket) * bucketMs))"
             svg += "<rect x=\(number(left + 1)) y=\(number(y(high))) width=\(number(width)) "
-                + "height=\(number(max(1, y(low) - y(high)))) fill=\"#d0d7de\"/>"
+                + "height=\(number(max(1, y(low) - y(high)))) fill=\"#d0d7de\"><title>\(escaped(span)): min "
+                + "\(ReportNumberText.ms(low)) ms, max \(ReportNumberText.ms(high)) ms</title></rect>"
             svg += "<rect x=\(number(left + 1)) y=\(number(y(p95) - 1)) width=\(number(width)) height=2 "
                 + "fill=\"#bf8700\">"
                 + "<title>p95 \(ReportNumberText.ms(p95)) ms</title></rect>"
             svg += "<rect x=\(number(left + 1)) y=\(number(y(p50) - 1)) width=\(number(width)) height=2 fill=\"#222\">"
                 + "<title>p50 \(ReportNumberText.ms(p50)) ms, \(summary.count) attempts</title></rect>"
         }
-        svg += "\n<text x=2 y=\(number(height + 13)) font-size=11 fill=\"#666\">0 ms .. "
-            + "\(ReportNumberText.ms(scale)) ms: black p50, ochre p95, grey min–max</text>\n</svg>\n"
-        return svg
+        svg += "\n" + timeAxis(window, top: 0, bottom: height)
+        return svg + "</svg>\n<p class=\"muted\">black p50, ochre p95, grey min–max per bucket; red bands outages, grey "
+            + "bands recorder offline; times in \(escaped(window.zoneName))</p>\n"
+    }
+
+    /// Ticks of the window's time under a chart whose plot ends at `bottom`, labelled in the window's zone, with
+    /// faint lines up to `top`.
+    private static func timeAxis(_ window: ReportWindow, top: Double, bottom: Double) -> String {
+        ChartAxis.timeTicks(window).map { tick in
+            let x = Double(tick.ms - window.sinceMs) / Double(max(1, window.lengthMs)) * chartWidth
+            return "<line x1=\(number(x)) x2=\(number(x)) y1=\(number(top)) y2=\(number(bottom + 4)) stroke=\"#8c959f\" "
+                + "stroke-width=0.5/><text x=\(number(x)) y=\(number(bottom + 14)) font-size=10 fill=\"#666\" "
+                + "text-anchor=\"middle\">\(escaped(tick.label))</text>"
+        }.joined()
     }
 
     static func table(_ header: [String], links: [String]? = nil, _ rows: [[String]]) -> String {

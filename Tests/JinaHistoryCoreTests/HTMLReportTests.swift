@@ -19,6 +19,29 @@ struct HTMLReportTests {
         return history
     }
 
+    @Test("charts people can read: time ticks in the window's zone, ms gridlines, outages as bands, exact values on hover")
+    func readableCharts() throws {
+        // 10:07Z .. 11:07Z is 11:07 .. 12:07 in Berlin: ticks every 15 minutes, at local quarter hours.
+        let berlin = try TimeText.zone(named: "Europe/Berlin")
+        let start: Int64 = 1_795_601_220_000  // 2026-11-25T10:07:00Z
+        let window = try ReportWindow(sinceMs: start, untilMs: start + 3_600_000, nowMs: start + 3_600_000, zone: berlin)
+        #expect(ChartAxis.timeTicks(window).map(\.label) == ["11:15", "11:30", "11:45", "12:00"])
+        #expect(ChartAxis.timeTicks(window).first?.ms == start + 8 * 60_000)
+        let days = try ReportWindow(sinceMs: start, untilMs: start + 7 * 86_400_000, nowMs: start + 7 * 86_400_000, zone: berlin)
+        #expect(ChartAxis.timeTicks(days).map(\.label) == ["11-26", "11-27", "11-28", "11-29", "11-30", "12-01", "12-02"])
+        #expect(ChartAxis.valueTicks(top: 120) == [50, 100] && ChartAxis.valueTicks(top: 24) == [5, 10, 15, 20])
+
+        var history = flakyHistory()
+        history.name = "search"
+        let html = HTMLReportRenderer.render(try history.historyReport(since: 0, until: 60_000))
+        #expect(html.contains(">00:00:15</text>") && html.contains(">00:00:45</text>"), "time ticks under the charts")
+        #expect(html.contains(">10 ms</text>") && html.contains(">20 ms</text>"), "ms gridlines")
+        #expect(html.contains("fill=\"#cf222e\" fill-opacity=\"0.15\"><title>outage 15.000s: 1970-01-01T00:00:30.000Z .. 1970-01-01T00:00:45.000Z"),
+                "the outage as a band on the latency chart")
+        #expect(html.contains("<title>1970-01-01T00:00:30.000Z .. 1970-01-01T00:00:31.000Z: down</title>"), "each bucket's time and state")
+        #expect(html.contains(": min 12.000 ms, max 12.000 ms</title>"))
+    }
+
     @Test("one self-contained page: numbers, timeline, latency chart, outage table; no script, no fetch")
     func page() throws {
         let report = try flakyHistory().historyReport(since: 0, until: 60_000)

@@ -76,7 +76,7 @@ struct ServeEndToEndTests {
             // The slots of the load. The recorder's own schedule must hold: every round started on time. A slot is
             // skipped only when the round before it took longer than the interval, which is the Flow answering
             // late (two CPU-bound processes on a small machine slow the Python gateway), counted as its latency.
-            let slots = try await DatabaseQueue(path: database).read { db in
+            let slots = try DatabaseQueue(path: database).read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT scheduled_ms, verdict, start_lag_ms, duration_us FROM round
                     WHERE scheduled_ms BETWEEN ? AND ? ORDER BY scheduled_ms
