@@ -1,9 +1,10 @@
 import JinaHistoryCore
 
 /// The status board, made at most once per ``freshMs``: a page that refreshes itself, opened by many people during
-/// an incident, reads the history once per period, not once per request.
+/// an incident, reads the history once per period, not once per request. Past the period the board is made again
+/// in the background while the one there is goes on being served, so no request waits for it but the very first.
 actor BoardCache {
-    /// How long a board is served before it is made again.
+    /// How long a board is served before a new one is made.
     static let freshMs: Int64 = 5_000
 
     private let reader: any HistoryReading
@@ -14,16 +15,23 @@ actor BoardCache {
         self.reader = reader
     }
 
-    /// A board no older than ``freshMs``; requests that come while one is being made wait for that one.
+    /// The latest board (one being made replaces it when done); the first request waits for the first board.
     func current(nowMs: Int64) async throws -> StatusBoard {
-        if let board, nowMs - board.generatedAtMs < Self.freshMs { return board }
-        if let making { return try await making.value }
+        if let board {
+            if nowMs - board.generatedAtMs >= Self.freshMs, making == nil { make(nowMs: nowMs) }
+            return board
+        }
+        if making == nil { make(nowMs: nowMs) }
+        return try await making!.value
+    }
+
+    private func make(nowMs: Int64) {
         let reader = self.reader
-        let task = Task { try await offload { try reader.statusBoard(nowMs: nowMs) } }
-        making = task
-        defer { making = nil }
-        let made = try await task.value
-        board = made
-        return made
+        making = Task {
+            defer { making = nil }
+            let made = try await offload { try reader.statusBoard(nowMs: nowMs) }
+            board = made
+            return made
+        }
     }
 }
