@@ -205,7 +205,7 @@ public enum HTMLReportRenderer {
         }
         for value in ChartAxis.valueTicks(top: scale) {
             svg += "<line x1=0 x2=\(number(chartWidth)) y1=\(number(y(value))) y2=\(number(y(value))) stroke=\"#d0d7de\" "
-                + "stroke-width=0.5/><text x=2 y=\(number(y(value) - 2)) font-size=10 fill=\"#666\">"
+                + "stroke-width=\"0.5\"/><text x=2 y=\(number(y(value) - 2)) font-size=10 fill=\"#666\">"
                 + "\(ChartAxis.milliseconds(value))</text>"
         }
         svg += "\n"
@@ -237,7 +237,7 @@ public enum HTMLReportRenderer {
         ChartAxis.timeTicks(window).map { tick in
             let x = Double(tick.ms - window.sinceMs) / Double(max(1, window.lengthMs)) * chartWidth
             return "<line x1=\(number(x)) x2=\(number(x)) y1=\(number(top)) y2=\(number(bottom + 4)) stroke=\"#8c959f\" "
-                + "stroke-width=0.5/><text x=\(number(x)) y=\(number(bottom + 14)) font-size=10 fill=\"#666\" "
+                + "stroke-width=\"0.5\"/><text x=\(number(x)) y=\(number(bottom + 14)) font-size=10 fill=\"#666\" "
                 + "text-anchor=\"middle\">\(escaped(tick.label))</text>"
         }.joined()
     }

@@ -39,6 +39,7 @@ public final class HistoryReader: HistoryReading {
         let tables = ["target", "recorder_run", "run_target", "round", "attempt", "error", "transition", "annotation"]
             + (schemaVersion >= 3 ? ["storage_fault"] : []) + (schemaVersion >= 4 ? ["rollup", "prune"] : [])
             + (schemaVersion >= 5 ? ["rollup_day"] : []) + (schemaVersion >= 6 ? ["loose_rounds"] : [])
+            + (schemaVersion >= 8 ? ["notification"] : [])
         let size = { (path: String) in
             ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
         }

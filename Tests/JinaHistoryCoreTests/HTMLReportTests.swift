@@ -40,6 +40,8 @@ struct HTMLReportTests {
                 "the outage as a band on the latency chart")
         #expect(html.contains("<title>1970-01-01T00:00:30.000Z .. 1970-01-01T00:00:31.000Z: down</title>"), "each bucket's time and state")
         #expect(html.contains(": min 12.000 ms, max 12.000 ms</title>"))
+        // In HTML an unquoted value takes the slash of `/>`: the element stays open and swallows the rest of the chart.
+        #expect(html.range(of: #"=[^"\s>]+/>"#, options: .regularExpression) == nil, "an unquoted value before />")
     }
 
     @Test("one self-contained page: numbers, timeline, latency chart, outage table; no script, no fetch")
