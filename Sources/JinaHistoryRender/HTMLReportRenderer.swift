@@ -61,7 +61,7 @@ public enum HTMLReportRenderer {
 
     private static let style = """
         body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}\
-        table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .5em;\
+        table{border-collapse:collapse;margin:.5em 0 1.5em;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #ccc;padding:.25em .5em;\
         text-align:left;vertical-align:top}td.n{text-align:right}h2{margin-top:2em}svg{display:block;width:100%;\
         height:auto}.legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;\
         vertical-align:middle}.muted{color:#666}
