@@ -3,9 +3,10 @@ import Foundation
 /// Runs a blocking read (SQLite waits on its file) on a thread of its own, never on the server's, and at most
 /// ``ReadSlots/shared``'s number at once: on a small machine a burst of requests must leave a core to the
 /// recorder and the services it probes.
-func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    await ReadSlots.shared.acquire()
-    defer { Task { await ReadSlots.shared.release() } }
+/// With `slot` off the read takes none (the status board, made in the background at most once per period).
+func offload<T: Sendable>(slot: Bool = true, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    if slot { await ReadSlots.shared.acquire() }
+    defer { if slot { Task { await ReadSlots.shared.release() } } }
     return try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result(catching: body)) }
     }
