@@ -25,17 +25,8 @@ public final class MetricsServer: Sendable {
                 }
                 .bind(host: host, port: port).get()
         } catch {
-            throw JinaHistoryError.invalid(.metricsListen, value: Self.address(host, port), .cannotListen(Self.reason(error)))
-        }
-    }
-
-    /// Why binding failed, from the socket error.
-    private static func reason(_ error: any Error) -> JinaHistoryError.ListenProblem {
-        switch (error as? IOError)?.errnoCode {
-        case EADDRINUSE?: .inUse
-        case EADDRNOTAVAIL?: .notLocal
-        case EACCES?: .privileged
-        default: .other("\(error)")
+            throw JinaHistoryError.invalid(.metricsListen, value: Self.address(host, port), .cannotListen(
+                .init(errno: (error as? IOError)?.errnoCode, otherwise: "\(error)")))
         }
     }
 

@@ -42,14 +42,9 @@ public struct HistoryServer: Sendable {
         do {
             try await app.runService()
         } catch let error as IOError {
-            let reason: JinaHistoryError.ListenProblem = switch error.errnoCode {
-            case EADDRINUSE: .inUse
-            case EADDRNOTAVAIL: .notLocal
-            case EACCES: .privileged
-            default: .other(String(cString: strerror(error.errnoCode)))
-            }
-            throw JinaHistoryError.invalid(.listen, value: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)",
-                                           .cannotListen(reason))
+            throw JinaHistoryError.invalid(
+                .listen, value: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)",
+                .cannotListen(.init(errno: error.errnoCode, otherwise: String(cString: strerror(error.errnoCode)))))
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error that escapes a library: a value a person gave that is wrong, a target whose settings do not go
 /// together, a store that cannot be used, or another recorder already at work. Typed, so a caller can match on
 /// what went wrong and with what; the line a person reads is composed at the edge by ``message(naming:)``, with
@@ -201,6 +203,16 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case privileged
         /// The socket's own reason.
         case other(String)
+
+        /// The problem a failed bind's `errno` names (`nil`: not a socket error), `otherwise` its words.
+        public init(errno: Int32?, otherwise: String) {
+            switch errno {
+            case EADDRINUSE?: self = .inUse
+            case EADDRNOTAVAIL?: self = .notLocal
+            case EACCES?: self = .privileged
+            default: self = .other(otherwise)
+            }
+        }
     }
 
     /// Why a target cannot be probed as given.
