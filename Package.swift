@@ -84,10 +84,13 @@ let package = Package(
             dependencies: [
                 "JinaHistoryCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["EmbedMigrationsPlugin"]
         ),
 
         // Readiness checks over gRPC, HTTP and WebSocket, with and without TLS.
@@ -214,7 +217,8 @@ let package = Package(
         .testTarget(
             name: "JinaHistoryPostgresTests",
             dependencies: [
-                "JinaHistoryPostgres", "JinaHistoryTestSupport", "JinaHistoryFakes",
+                "JinaHistoryCore", "JinaHistoryPostgres", "JinaHistorySQLite", "JinaHistoryTestSupport",
+                "JinaHistoryFakes", "JinaHistoryStorageContract", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,12 +1,14 @@
 import Foundation
 import PackagePlugin
 
-/// Feeds every `migrations/NNNN_name.sql` file of the package to the `EmbedMigrations` tool, which writes
-/// them into one Swift source file of the target. The SQL files stay the single source of truth for the schema.
+/// Feeds every `NNNN_name.sql` file of the target's engine to the `EmbedMigrations` tool, which writes them into one
+/// Swift source file of the target: `migrations/` for SQLite, `migrations/postgres/` for PostgreSQL. The SQL files
+/// stay the single source of truth for the schema.
 @main
 struct EmbedMigrationsPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        let directory = context.package.directoryURL.appending(path: "migrations")
+        let directory = context.package.directoryURL.appending(
+            path: target.name == "JinaHistoryPostgres" ? "migrations/postgres" : "migrations")
         let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "sql" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }

@@ -35,7 +35,7 @@ public struct PostgresConnector: Sendable {
     {
         let connection = try await connect()
         do {
-            let result = try await race({ try await body(connection) }, onTimeout: { connection.close().whenComplete { _ in } })
+            let result = try await race({ try await body(connection) }, onTimeout: { connection.closeInBackground() })
             try? await connection.close()
             return result
         } catch {
@@ -56,8 +56,10 @@ public struct PostgresConnector: Sendable {
     /// postgres-nio logs at debug and trace levels; the command line reports problems itself, once.
     static let logger = Logger(label: "jina-history.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    private func race<T: Sendable>(_ operation: @Sendable @escaping () async throws -> T,
-                                   onTimeout: @Sendable @escaping () -> Void) async throws -> T {
+    /// Runs `operation` within the deadline, calling `onTimeout` when it is missed, and turns what fails into a
+    /// storage problem.
+    func race<T: Sendable>(_ operation: @Sendable @escaping () async throws -> T,
+                           onTimeout: @Sendable @escaping () -> Void) async throws -> T {
         let deadlineMs = deadlineMs
         let location = address.description
         do {

@@ -14,8 +14,8 @@ public final class HistoryWriter: HistoryWriting {
     private let pool: DatabasePool
     /// Error-text ids already known, so repeated failures cost no lookup.
     private let errorIds = Mutex<[FailureDetail: Int64]>([:])
-    /// Per target, the rollup span its rounds are growing (``RollupTracker``), as of the last committed batch.
-    private let rollups = Mutex<[Int64: RollupTracker]>([:])
+    /// Per target, the rollup span its rounds are growing, as of the last committed batch.
+    private let rollups = Mutex(RollupLedger())
 
     /// Opens (creating and migrating) the database at `path` for writing.
     ///
@@ -73,11 +73,8 @@ public final class HistoryWriter: HistoryWriting {
             }
             return (runId, targetIds)
         }
-        rollups.withLock { trackers in
-            trackers = [:]
-            for (scheduled, id) in zip(targets, began.targetIds) {
-                trackers[id] = RollupTracker(intervalMs: scheduled.policy.intervalMs, targetId: id, runId: began.runId)
-            }
+        rollups.withLock { ledger in
+            ledger.begin(runId: began.runId, targets: zip(began.targetIds, targets).map { ($0, $1.policy.intervalMs) })
         }
         return began
     }
@@ -88,16 +85,7 @@ public final class HistoryWriter: HistoryWriting {
     public func append(_ rounds: [RecordedRound], deliveries: [NotificationDelivery] = [], runId: Int64,
                        heartbeatMs: Int64, endingFault: StorageFault? = nil) throws {
         // The trackers move on only once the batch is committed: a failed write is retried with the same rounds.
-        // Only this batch's targets are copied out (copying a thousand trackers per batch cost a tenth of the
-        // recorder's CPU).
-        var trackers = rollups.withLock { all in
-            var batch: [Int64: RollupTracker] = [:]
-            for recorded in rounds where batch[recorded.targetId] == nil {
-                batch[recorded.targetId] = all[recorded.targetId]
-            }
-            return batch
-        }
-        let openBefore = trackers.mapValues(\.open)
+        let rollupBatch = rollups.withLock { $0.plan(rounds, runId: runId) }
         try write { db in
             if let fault = endingFault {
                 try db.execute(
@@ -121,10 +109,6 @@ public final class HistoryWriter: HistoryWriting {
                     INSERT INTO attempt (scheduled_ms, target_id, run_id, role, n, started_ms, duration_us, ok, \
                     raw_code, error_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-            var spans: [RollupSpan] = []
-            var days: [RollupSpan] = []
-            var loose: [LooseRounds] = []
-            var grown = Set<Int64>()
             for recorded in rounds {
                 let round = recorded.round
                 try insertRound.execute(arguments: [
@@ -140,15 +124,6 @@ public final class HistoryWriter: HistoryWriting {
                         ])
                     }
                 }
-                if var tracker = trackers[recorded.targetId], tracker.runId == runId {
-                    if let closed = tracker.observe(round, transition: recorded.transition) {
-                        spans.append(closed)
-                        tracker.day.map { days.append($0) }
-                    }
-                    loose += tracker.takeLoose()
-                    trackers[recorded.targetId] = tracker
-                    grown.insert(recorded.targetId)
-                }
                 if let transition = recorded.transition {
                     try db.execute(
                         sql: """
@@ -162,26 +137,15 @@ public final class HistoryWriter: HistoryWriting {
                         ])
                 }
             }
-            // A growing span is rewritten only every `openSpanStoreRounds` rounds: the rounds after its stored
-            // end are read raw until then, and a crash leaves them so (nothing is lost, a report reads a little
-            // more).
-            spans += grown.compactMap { id in
-                guard let open = trackers[id]?.open else { return nil }
-                let before = openBefore[id] ?? nil
-                let roundsBefore = before?.firstMs == open.firstMs ? before?.rounds ?? 0 : 0
-                return open.rounds / Self.openSpanStoreRounds > roundsBefore / Self.openSpanStoreRounds ? open : nil
-            }
-            try Self.store(spans.filter(\.isWorthStoring), in: .base, db)
-            try Self.store(days, in: .day, db)
-            try store(loose, db)
+            try Self.store(rollupBatch.spans, in: .base, db)
+            try Self.store(rollupBatch.days, in: .day, db)
+            try store(rollupBatch.loose, db)
             try Self.store(deliveries, runId: runId, db)
             try db.execute(
                 sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?) WHERE id = ?",
                 arguments: [heartbeatMs, runId])
         }
-        rollups.withLock { all in
-            for (id, tracker) in trackers { all[id] = tracker }
-        }
+        rollups.withLock { $0.commit(rollupBatch) }
     }
 
     private static func store(_ deliveries: [NotificationDelivery], runId: Int64, _ db: Database) throws {
@@ -198,9 +162,6 @@ public final class HistoryWriter: HistoryWriting {
                 ])
         }
     }
-
-    /// How many rounds a growing span gains between two rewrites of its row.
-    static let openSpanStoreRounds = 60
 
     /// Inserts spans, or updates the ones earlier batches stored while they were still growing.
     private static func store(_ spans: [RollupSpan], in level: RollupLevel, _ db: Database) throws {
@@ -381,11 +342,11 @@ public final class HistoryWriter: HistoryWriting {
     /// The run's growing spans are stored in full with it, joined into their day spans, and its loose rounds
     /// with them.
     public func finishRun(_ runId: Int64, stoppedMs: Int64) throws {
-        let closing = rollups.withLock { all in all.values.filter { $0.runId == runId }.map { $0.closingRun() } }
+        let closing = rollups.withLock { $0.closing(runId: runId) }
         try write { db in
-            try Self.store(closing.compactMap(\.open).filter(\.isWorthStoring), in: .base, db)
-            try Self.store(closing.compactMap(\.day), in: .day, db)
-            try store(closing.flatMap(\.loose), db)
+            try Self.store(closing.spans, in: .base, db)
+            try Self.store(closing.days, in: .day, db)
+            try store(closing.loose, db)
             try db.execute(
                 sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?), stopped_ms = ? WHERE id = ?",
                 arguments: [stoppedMs, stoppedMs, runId])

@@ -56,8 +56,8 @@ struct AnnotateCommand: AsyncParsableCommand {
             let nowMs = RunClock.wallNowMs()
             let span = try maintenance ? Self.span(from: from, to: to, nowMs: nowMs, zone: zone) : nil
             // Read first: an annotation never creates a database or opens one for writing in vain.
-            let path = try database.sqlitePath()
-            let reader = try HistoryReader(path: path)
+            let store = try database.store()
+            let reader = try store.openReader()
             let time = { (ms: Int64) in TimeText.rfc3339(ms, zone: zone) }
             if list {
                 let names = try reader.targetNames()
@@ -71,14 +71,14 @@ struct AnnotateCommand: AsyncParsableCommand {
                 guard try reader.maintenanceWindows().contains(where: { $0.id == delete }) else {
                     throw JinaHistoryError.invalid(.delete, value: "\(delete)", .noSuchMaintenanceWindow)
                 }
-                let window = try HistoryWriter(path: path).deleteMaintenance(id: delete, deletedMs: nowMs)
+                let window = try store.openWriter().deleteMaintenance(id: delete, deletedMs: nowMs)
                 print("deleted: \(Self.describe(window, names: try reader.targetNames(), time: time)); reports no "
                     + "longer count it and list it as deleted")
                 return
             }
             guard let (fromMs, toMs) = span else { return }
             if let target { try reader.requireTarget(named: target) }
-            try HistoryWriter(path: path).annotateMaintenance(
+            try store.openWriter().annotateMaintenance(
                 targetName: target, fromMs: fromMs, toMs: toMs, note: note, createdMs: nowMs)
             // Its length, so a typo (a year for a day) shows at once; --list and --delete undo it.
             print("maintenance \(time(fromMs)) .. \(time(toMs)) (\(DurationText.text(toMs - fromMs))) recorded for "

@@ -47,21 +47,25 @@ struct SeedCommand: AsyncParsableCommand {
                     + "10ms, --span at least one interval")
             }
             // Never the default database: synthetic targets must not land in a real history.
-            guard let path = database.db else {
+            guard let location = database.db else {
                 throw UsageError(
                     "db seed writes synthetic targets (seed-0, …) into a new database: give it with --db NEW.sqlite")
             }
-            _ = try DatabaseOption.sqlitePath(path)
-            guard !FileManager.default.fileExists(atPath: path) else {
-                throw UsageError("\(path) exists; db seed writes a new database, give another --db")
+            let store = try HistoryStore(location: location)
+            let exists = switch store {
+            case .sqlite(let path): FileManager.default.fileExists(atPath: path)
+            case .postgres: (try? store.openReader()) != nil
+            }
+            guard !exists else {
+                throw UsageError("\(store.location) holds a history; db seed writes a new one, give another --db")
             }
             let seeder = HistorySeeder(targets: targets, spanMs: spanMs, intervalMs: intervalMs,
                                        endMs: RunClock.wallNowMs(), seed: seed, outageOdds: outageOdds)
             let started = ContinuousClock.now
-            let rounds = try seeder.write(into: HistoryWriter(path: path))
+            let rounds = try seeder.write(into: store.openWriter())
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             try Console.output(String(format: "wrote %d rounds of %d target%@ into %@ in %.1f s (%.0f rounds/s)\n",
-                                      rounds, targets, targets == 1 ? "" : "s", path, seconds,
+                                      rounds, targets, targets == 1 ? "" : "s", store.location, seconds,
                                       Double(rounds) / max(seconds, 0.001)))
         }
     }
@@ -85,10 +89,10 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let path = try database.sqlitePath()
-            let stats = try HistoryReader(path: path).stats()
-            try Console.output(format == .json ? DatabaseStatsRenderer.json(stats, location: path)
-                : DatabaseStatsRenderer.text(stats, location: path))
+            let store = try database.store()
+            let stats = try store.openReader().stats()
+            try Console.output(format == .json ? DatabaseStatsRenderer.json(stats, location: store.location)
+                : DatabaseStatsRenderer.text(stats, location: store.location))
         }
     }
 }

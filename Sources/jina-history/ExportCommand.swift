@@ -39,7 +39,7 @@ struct ExportCommand: AsyncParsableCommand {
                 throw UsageError("--format '\(format)': use csv or ndjson")
             }
             let window = try window.window(nowMs: RunClock.wallNowMs())
-            let reader = try HistoryReader(path: database.sqlitePath())
+            let reader = try database.store().openReader()
             if table == .rounds || table == .attempts, let prunedMs = try reader.rawRoundsPrunedBefore(window) {
                 Console.message(
                     "jina-history: raw rounds before \(TimeText.rfc3339(prunedMs)) were pruned: this export has only "

@@ -80,23 +80,17 @@ func reportingErrors<T>(naming: @escaping (JinaHistoryError.Input) -> String = {
 
 /// `--db`, shared by the commands that use the history database.
 struct DatabaseOption: ParsableArguments {
-    @Option(help: "History database (default: $JINA_HISTORY_DB, else $XDG_DATA_HOME/jina-history/history.sqlite).")
+    @Option(help: ArgumentHelp(
+        "History database: a SQLite file, or postgres://USER@HOST:PORT/DB[?sslmode=…] (default: $JINA_HISTORY_DB, "
+            + "else $XDG_DATA_HOME/jina-history/history.sqlite).",
+        valueName: "path-or-url"))
     var db: String?
 
-    /// The SQLite file from `--db` and the environment.
+    /// The history from `--db` and the environment: a SQLite file, or a PostgreSQL database for a `postgres://`
+    /// url (checked here, so a malformed one never becomes a file named after it).
     ///
-    /// - throws: ``JinaHistoryError`` for a `postgres://` url: what is wrong with it, else that this version cannot
-    ///   use it yet. Nothing is created: before this check such a url became a directory named `postgres:` with
-    ///   the password in its path.
-    func sqlitePath() throws -> String {
-        try Self.sqlitePath(DatabaseLocation.resolve(flag: db, environment: ProcessInfo.processInfo.environment))
-    }
-
-    /// `location` when it names a SQLite file (see ``sqlitePath()``).
-    static func sqlitePath(_ location: String) throws -> String {
-        guard PostgresAddress.isURL(location) else { return location }
-        _ = try PostgresAddress(url: location)
-        throw JinaHistoryError.invalid(.database, value: PostgresAddress.redacted(location),
-                                       .databaseURL(.notAvailableYet))
+    /// - throws: ``JinaHistoryError`` for a malformed url, shown without its password.
+    func store() throws -> HistoryStore {
+        try HistoryStore(location: DatabaseLocation.resolve(flag: db, environment: ProcessInfo.processInfo.environment))
     }
 }

@@ -71,7 +71,7 @@ struct PingCommand: AsyncParsableCommand {
                                 everyMs: try every.map { try DurationText.milliseconds($0, for: .every) },
                                 checker: JinaReadinessChecker())
             // Opened before probing, so a database that cannot be written is reported before any attempt.
-            let writer = record ? try HistoryWriter(path: database.sqlitePath()) : nil
+            let writer = record ? try database.store().openWriter() : nil
             unverified.forEach { Console.message("jina-history: warning: \($0)\n") }
             let clock = RunClock()
             let round = await ping.run(clock: clock) { attempt in
@@ -83,7 +83,7 @@ struct PingCommand: AsyncParsableCommand {
             print(Self.summaryLine(summary))
             if let writer {
                 try ping.record(round, clock: clock, into: writer, version: JinaHistoryVersion.current)
-                print("recorded as \(target.name) in \(writer.path); "
+                print("recorded as \(target.name) in \(writer.location); "
                     + (ping.everyMs == nil
                         ? "it vouches for no time (give --every with the period of your pings to count uptime)"
                         : "its verdict holds until the next ping, at most until "

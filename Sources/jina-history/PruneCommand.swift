@@ -31,11 +31,11 @@ struct PruneCommand: AsyncParsableCommand {
                 throw UsageError("--keep-raw must be at least 1h (a rollup span may be an hour long)")
             }
             // Read first: pruning never creates a database.
-            let path = try database.sqlitePath()
-            _ = try HistoryReader(path: path)
+            let store = try database.store()
+            _ = try store.openReader()
             let nowMs = RunClock.wallNowMs()
             let beforeMs = nowMs - keepMs
-            let result = try HistoryWriter(path: path).prune(beforeMs: beforeMs, nowMs: nowMs)
+            let result = try store.openWriter().prune(beforeMs: beforeMs, nowMs: nowMs)
             let freed = ByteText.binary(Int64(result.pagesFreed) * 4_096)
             try Console.output(
                 "pruned \(result.rounds) raw rounds and \(result.attempts) attempts recorded before "

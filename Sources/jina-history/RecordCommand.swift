@@ -94,7 +94,7 @@ struct RecordCommand: AsyncParsableCommand {
             case .always: .lines
             case .auto: isatty(1) == 1 && logFormat == .text ? .live : .lines
             }
-            let path = try database.sqlitePath()
+            let store = try database.store()
             let targets = try scheduledTargets()
             let dispatch = try notifications.dispatchSettings()
             let unverified = try requireProbeable(targets.map(\.target), alreadyChecked: config != nil)
@@ -116,9 +116,9 @@ struct RecordCommand: AsyncParsableCommand {
             if let (host, port) = metricsAddress, let metrics {
                 server = try await MetricsServer(host: host, port: port, metrics: metrics)
             }
-            let writer: HistoryWriter
+            let writer: any HistoryWriting
             do {
-                writer = try HistoryWriter(path: path)
+                writer = try store.openWriter()
             } catch {
                 await server?.stop()
                 throw error
@@ -133,7 +133,7 @@ struct RecordCommand: AsyncParsableCommand {
                     output.handle(event)
                     metrics?.observe(event, nowMs: RunClock.wallNowMs())
                 })
-            output.started(targets: targets.count, path: writer.path)
+            output.started(targets: targets.count, path: writer.location)
             let recording = Task { try await recorder.run(version: JinaHistoryVersion.current) }
             let signals = StopSignals(onHangUp: {
                 output.warning("SIGHUP ignored: the recorder does not reload; stop it (SIGTERM) and start it again",
@@ -142,7 +142,7 @@ struct RecordCommand: AsyncParsableCommand {
             defer { signals.cancel() }
             let result = await recording.result
             await server?.stop()
-            output.stopped(runId: try result.get(), database: writer.path)
+            output.stopped(runId: try result.get(), database: writer.location)
         }
     }
 

@@ -62,7 +62,7 @@ struct ReportCommand: AsyncParsableCommand {
             let threshold = try failUnder.map(Self.percentage)
             let selector = try Self.labelSelector(labels)
             let mergeGapMs = try mergeGap.map { try DurationText.milliseconds($0, for: .mergeGap) }
-            let reader = try HistoryReader(path: database.sqlitePath())
+            let reader = try database.store().openReader()
             var report = try reader.report(window: window, useRollups: !noRollups, latencyStrip: format == .html)
             if let target {
                 try reader.requireTarget(named: target)

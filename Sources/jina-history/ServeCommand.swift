@@ -28,8 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
         try await reportingErrors {
             let (host, port) = try ListenAddress.parse(listen, input: .listen)
             let auth = try authFile.map { try ServerAuth(file: $0) }
-            let path = try database.sqlitePath()
-            let reader = try HistoryReader(path: path)
+            let store = try database.store()
+            let reader = try store.openReader()
             if !ListenAddress.isLoopback(host) {
                 Console.message("jina-history: warning: serving on \(host), which other machines can reach"
                     + (auth == nil ? "; give --auth-file, or --listen 127.0.0.1:PORT" : "") + "\n")
@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
                 exportLine: { table, values in ExportFormat.ndjson.line(table.columns, values) },
                 badge: { SVGBadgeRenderer.render($0) })
             try await HistoryServer(reader: reader, content: content, auth: auth).run(host: host, port: port) { bound in
-                Console.message("serving \(path) read-only at http://\(ListenAddress.text(host, bound))/; Ctrl-C stops\n",
+                Console.message("serving \(store.location) read-only at http://\(ListenAddress.text(host, bound))/; Ctrl-C stops\n",
                                 to: .standardOutput)
             }
         }

@@ -31,7 +31,7 @@ struct TimelineCommand: AsyncParsableCommand {
         try await reportingErrors {
             guard ["text", "json"].contains(format) else { throw UsageError("--format '\(format)': use text or json") }
             let window = try window.window(nowMs: RunClock.wallNowMs())
-            let timeline = try HistoryReader(path: database.sqlitePath()).timeline(window: window, target: target,
+            let timeline = try database.store().openReader().timeline(window: window, target: target,
                                                                                   everyRound: everyRound)
             try Console.output(format == "json"
                 ? TimelineJSONRenderer.render(timeline, window: window) : TimelineTextRenderer.render(timeline, window: window))

@@ -163,8 +163,6 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case badSSLMode(String)
         /// Not a url at all (a space, a bad `%` escape).
         case malformed
-        /// A PostgreSQL history, which this version cannot record or read yet.
-        case notAvailableYet
     }
 
     /// What is wrong with a notify url.
@@ -335,9 +333,6 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unknownParameter(let name): "unknown parameter '\(name)'; the parameters are sslmode and sslrootcert"
         case .badSSLMode(let mode): "sslmode '\(mode)' is not one of disable, prefer, require, verify-full"
         case .malformed: "not a url; \(form) (escape reserved characters of the user or password as %XX)"
-        case .notAvailableYet:
-            "this jina-history cannot record into or read PostgreSQL yet (the engine is being built); give the path "
-                + "of a SQLite file"
         }
     }
 

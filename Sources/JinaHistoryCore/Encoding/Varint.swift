@@ -1,4 +1,3 @@
-import JinaHistoryCore
 /// Unsigned LEB128 varints (7 bits a byte, low first), the byte format of stored histograms and loose rounds.
 enum Varint {
     /// Appends `value` to `bytes`.

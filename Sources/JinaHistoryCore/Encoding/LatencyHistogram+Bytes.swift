@@ -1,10 +1,9 @@
-import Foundation
-import JinaHistoryCore
+public import Foundation
 
 /// A latency histogram's byte format in the database: its non-empty buckets as varints.
 extension LatencyHistogram {
     /// The buckets as bytes, for storage: varint pairs of (index minus the previous index, count), in index order.
-    var encodedBuckets: Data {
+    public var encodedBuckets: Data {
         var bytes: [UInt8] = []
         var previous: Int32 = 0
         for (offset, count) in counts.enumerated() where count > 0 {
@@ -19,7 +18,7 @@ extension LatencyHistogram {
     /// Rebuilds a stored histogram from its buckets (``encodedBuckets``) and moments.
     ///
     /// - throws: ``JinaHistoryError`` (storage) when the bytes are not a histogram or do not add up to `count`.
-    init(encodedBuckets data: Data, count: Int64, sumUs: Int64, sumSquaresUs: Double, minUs: Int64,
+    public init(encodedBuckets data: Data, count: Int64, sumUs: Int64, sumSquaresUs: Double, minUs: Int64,
          maxUs: Int64) throws {
         // One pass over the bytes into (index, count) pairs on the stack (each pair takes two bytes or more), then
         // the dense counts allocated once at their size: a month's report decodes thousands of these.

@@ -1,12 +1,11 @@
-import Foundation
-import JinaHistoryCore
+public import Foundation
 
 /// The bytes of a `loose_rounds` row (migrations/0006_loose_rounds.sql): rounds and their stored attempts as
 /// varints. Decoding gives exactly what reading the same rounds from `round` and `attempt` gives, inline-healthy
 /// rounds included, so a report cannot tell where its rounds came from.
-enum LooseRoundsCodec {
+public enum LooseRoundsCodec {
     /// Encodes `rounds` (slot order, from `firstMs` on), with the error id of each failure.
-    static func encode(_ rounds: [RoundRecord], firstMs: Int64, errorId: (FailureDetail) throws -> Int64) rethrows
+    public static func encode(_ rounds: [RoundRecord], firstMs: Int64, errorId: (FailureDetail) throws -> Int64) rethrows
         -> Data
     {
         var bytes: [UInt8] = []
@@ -38,7 +37,7 @@ enum LooseRoundsCodec {
     /// its detail with `failure`.
     ///
     /// - throws: ``JinaHistoryError`` (storage) when the bytes are not `count` rounds.
-    static func decode(_ data: Data, count: Int, firstMs: Int64, failure: (Int64?) throws -> FailureDetail) throws
+    public static func decode(_ data: Data, count: Int, firstMs: Int64, failure: (Int64?) throws -> FailureDetail) throws
         -> [RoundRecord]
     {
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [RoundRecord] in

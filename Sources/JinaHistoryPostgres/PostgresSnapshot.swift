@@ -1,0 +1,432 @@
+import Foundation
+import JinaHistoryCore
+import PostgresNIO
+
+/// One `REPEATABLE READ READ ONLY` transaction of a PostgreSQL history, answering the storage interface's queries
+/// (``HistorySnapshot``) as the SQLite engine does, in PostgreSQL's dialect. Long results (rounds, attempts) are
+/// read through cursors in batches, so a month's report never holds its rows at once.
+final class PostgresSnapshot: HistorySnapshot {
+    let session: PostgresSession
+    /// Error texts by id, each read and parsed once per snapshot.
+    private var failures: [Int64: FailureDetail] = [:]
+    /// Names the cursors of this snapshot.
+    private var cursors = 0
+
+    init(_ session: PostgresSession) {
+        self.session = session
+    }
+
+    /// Rows fetched from a cursor at a time, and rounds handed to a report at a time.
+    static let fetchBatch = 4_096
+    /// Rounds packed into one row.
+    static let roundsPerChunk = 4_096
+
+    func runs() throws -> [RecorderRunSpan] { try Self.runs(session) }
+
+    /// Every recorder run, oldest first, with whether its process still lives when it has no stop mark and ran on
+    /// this host.
+    static func runs(_ session: PostgresSession) throws -> [RecorderRunSpan] {
+        try session.rows("""
+            SELECT id, started_ms, heartbeat_ms, stopped_ms, host, pid::int8, version FROM recorder_run
+            ORDER BY started_ms, id
+            """).map { row in
+            let (id, startedMs, heartbeatMs, stoppedMs, host, pid, version) = try decoded(
+                row, as: (Int64, Int64, Int64, Int64?, String, Int64, String).self)
+            var run = RecorderRunSpan(id: id, startedMs: startedMs, heartbeatMs: heartbeatMs, stoppedMs: stoppedMs,
+                                      host: host, pid: Int(pid), version: version)
+            if stoppedMs == nil, host == ProcessInfo.processInfo.hostName, pid > 0 {
+                // Signal 0 probes without signalling; a reused pid can only make a dead run look alive, and then
+                // its stale heartbeat still tells.
+                run.processAlive = kill(pid_t(pid), 0) == 0 || errno == EPERM
+            }
+            return run
+        }
+    }
+
+    func targets() throws -> [StoredTarget] {
+        var policies: [Int64: [Int64: ProbePolicy]] = [:]
+        for row in try session.rows("""
+            SELECT run_id, target_id, interval_ms, timeout_ms, attempts::int8, retry_delay_ms, min_successes::int8,
+                   failure_threshold::int8, success_threshold::int8
+            FROM run_target
+            """) {
+            let (runId, targetId, interval, timeout, attempts, retryDelay, minSuccesses, failures, successes) =
+                try decoded(row, as: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+            policies[targetId, default: [:]][runId] = try ProbePolicy(
+                intervalMs: interval, timeoutMs: timeout, attempts: Int(attempts), retryDelayMs: retryDelay,
+                minSuccesses: Int(minSuccesses), failureThreshold: Int(failures), successThreshold: Int(successes))
+        }
+        return try session.rows("SELECT id, name, kind, url, labels FROM target ORDER BY name").map { row in
+            let (id, name, kind, url, labels) = try decoded(row, as: (Int64, String, String, String, String).self)
+            let labelObject = (try? JSONSerialization.jsonObject(with: Data(labels.utf8))) as? [String: String]
+            return StoredTarget(id: id, name: name, kind: TargetKind(rawValue: kind) ?? .flow, url: url,
+                                policies: policies[id] ?? [:], labels: labelObject ?? [:])
+        }
+    }
+
+    /// The row id of the target named `name`, for a write that names it.
+    ///
+    /// - throws: ``JinaHistoryError`` (bad input) naming the targets there are.
+    static func targetId(named name: String, _ session: PostgresSession) throws -> Int64 {
+        if let id = try session.value("SELECT id FROM target WHERE name = \(name)", as: Int64.self) { return id }
+        let known = try session.rows("SELECT name FROM target ORDER BY name").map { try decoded($0, as: String.self) }
+        throw HistoryFeed.unknownTarget(name, known: known)
+    }
+
+    func maintenance(overlapping range: Range<Int64>) throws -> [MaintenanceWindow] {
+        try session.rows("""
+            SELECT id, target_id, from_ms, to_ms, note, deleted_ms FROM annotation
+            WHERE kind = 'maintenance' AND to_ms > \(range.lowerBound) AND from_ms < \(range.upperBound)
+            ORDER BY from_ms, id
+            """).map(Self.maintenanceWindow)
+    }
+
+    /// A maintenance window from its row (id, target, from, to, note, deleted).
+    static func maintenanceWindow(_ row: PostgresRow) throws -> MaintenanceWindow {
+        let (id, targetId, fromMs, toMs, note, deletedMs) = try decoded(
+            row, as: (Int64, Int64?, Int64, Int64, String, Int64?).self)
+        return MaintenanceWindow(id: id, targetId: targetId, fromMs: fromMs, toMs: toMs, note: note,
+                                 deletedMs: deletedMs)
+    }
+
+    func storageFaults(overlapping range: Range<Int64>) throws -> [StorageFault] {
+        try session.rows("""
+            SELECT from_ms, to_ms, failed_writes, rounds_dropped, error FROM storage_fault
+            WHERE to_ms > \(range.lowerBound) AND from_ms < \(range.upperBound) ORDER BY from_ms
+            """).map { row in
+            let (fromMs, toMs, failed, dropped, error) = try decoded(row, as: (Int64, Int64, Int64, Int64, String).self)
+            return StorageFault(fromMs: fromMs, toMs: toMs, failedWrites: Int(failed), roundsDropped: Int(dropped),
+                                message: error)
+        }
+    }
+
+    func notifications(in range: Range<Int64>) throws -> [NotificationDelivery] {
+        try session.rows("""
+            SELECT target_id, event, transition_at_ms, queued_ms, finished_ms, destination, attempts, outcome, status,
+                   error
+            FROM notification WHERE queued_ms >= \(range.lowerBound) AND queued_ms < \(range.upperBound)
+            ORDER BY queued_ms, id
+            """).map { row in
+            let (targetId, event, transitionAtMs, queuedMs, finishedMs, destination, attempts, outcome, status, error) =
+                try decoded(row, as: (Int64, String, Int64, Int64, Int64, String, Int64, String, Int64?, String).self)
+            return NotificationDelivery(
+                targetId: targetId, event: TransitionNotice.Event(rawValue: event) ?? .down,
+                transitionAtMs: transitionAtMs, queuedMs: queuedMs, finishedMs: finishedMs, destination: destination,
+                attempts: Int(attempts), outcome: NotificationDelivery.Outcome(rawValue: outcome) ?? .failed,
+                status: status.map(Int.init), error: error)
+        }
+    }
+
+    /// A transition's columns and its error's texts, as ``transition(_:)`` reads them.
+    private static let transitionColumns = """
+        x.target_id, x.run_id, x.at_ms, x.from_state, x.to_state, x.round_scheduled_ms, x.streak_started_ms, e.class,
+        e.exception, e.message FROM transition x LEFT JOIN error e ON e.id = x.error_id
+        """
+
+    func lastTransition(targetId: Int64, to state: TargetState, atOrBefore atMs: Int64) throws -> Transition? {
+        try session.rows("""
+            SELECT \(unescaped: Self.transitionColumns)
+            WHERE x.target_id = \(targetId) AND x.to_state = \(state.rawValue) AND x.at_ms <= \(atMs)
+            ORDER BY x.at_ms DESC LIMIT 1
+            """).first.map { try Self.transition($0).transition }
+    }
+
+    func transitions(in range: Range<Int64>) throws -> [StoredTransition] {
+        try session.rows("""
+            SELECT \(unescaped: Self.transitionColumns)
+            WHERE x.at_ms >= \(range.lowerBound) AND x.at_ms < \(range.upperBound) ORDER BY x.at_ms, x.id
+            """).map(Self.transition)
+    }
+
+    private static func transition(_ row: PostgresRow) throws -> StoredTransition {
+        let (targetId, runId, atMs, from, to, roundMs, streakMs, errorClass, exception, message) = try decoded(
+            row, as: (Int64, Int64, Int64, String, String, Int64, Int64, String?, String?, String?).self)
+        let failure = errorClass.map { failureDetail(errorClass: $0, exception: exception, message: message) }
+        return StoredTransition(targetId: targetId, runId: runId, transition: Transition(
+            from: TargetState(rawValue: from) ?? .unknown, to: TargetState(rawValue: to) ?? .unknown, atMs: atMs,
+            roundScheduledMs: roundMs, streakStartedMs: streakMs, failure: failure))
+    }
+
+    func prunedBeforeMs() throws -> Int64? {
+        try session.value("SELECT max(before_ms) FROM prune", as: Int64?.self) ?? nil
+    }
+
+    var rollupLevels: [RollupLevel] { [.base, .day] }
+
+    var hasLooseStretches: Bool { true }
+
+    func spanKeys(_ level: RollupLevel, beginningIn firsts: Range<Int64>, endingFrom lastAtLeast: Int64) throws
+        -> [SpanKey]
+    {
+        try session.rows("""
+            SELECT target_id, run_id, first_ms, last_ms FROM \(unescaped: level.table)
+            WHERE first_ms >= \(firsts.lowerBound) AND first_ms < \(firsts.upperBound) AND last_ms >= \(lastAtLeast)
+            ORDER BY first_ms, target_id, run_id
+            """).map { row in
+            let (targetId, runId, firstMs, lastMs) = try decoded(row, as: (Int64, Int64, Int64, Int64).self)
+            return SpanKey(targetId: targetId, runId: runId, firstMs: firstMs, lastMs: lastMs)
+        }
+    }
+
+    func spans(_ level: RollupLevel, keys: [SpanKey], searchedIn ranges: [Range<Int64>],
+               endingFrom lastAtLeast: Int64) throws -> any RollupSpanBatches {
+        PostgresSpanBatches(session: session, table: level.table, keys: keys)
+    }
+
+    func looseStretches(from fromMs: Int64, until untilMs: Int64) throws -> [EncodedLooseStretch] {
+        try session.rows("""
+            SELECT first_ms, target_id, run_id, last_ms, rounds, data FROM loose_rounds
+            WHERE first_ms >= \(fromMs - LooseRounds.periodMs) AND first_ms < \(untilMs) AND last_ms >= \(fromMs)
+            ORDER BY first_ms, target_id, run_id
+            """).map { row in
+            let (firstMs, targetId, runId, lastMs, rounds, data) = try decoded(
+                row, as: (Int64, Int64, Int64, Int64, Int64, Data).self)
+            return EncodedLooseStretch(key: SpanKey(targetId: targetId, runId: runId, firstMs: firstMs, lastMs: lastMs),
+                                       rounds: Int(rounds), payload: data)
+        }
+    }
+
+    func decode(_ stretch: EncodedLooseStretch) throws -> [RoundRecord] {
+        try LooseRoundsCodec.decode(stretch.payload, count: stretch.rounds, firstMs: stretch.key.firstMs) { errorId in
+            try failure(errorId)
+        }
+    }
+
+    /// The failure of error row `errorId` (`nil`: a failure without one), read once per snapshot.
+    private func failure(_ errorId: Int64?) throws -> FailureDetail {
+        if let known = failures[errorId ?? -1] { return known }
+        let row = try errorId.flatMap { id in
+            try session.rows("SELECT class, exception, message FROM error WHERE id = \(id)").first
+        }
+        let texts = try row.map { try decoded($0, as: (String, String, String).self) }
+        let detail = Self.failureDetail(errorClass: texts?.0, exception: texts?.1, message: texts?.2)
+        failures[errorId ?? -1] = detail
+        return detail
+    }
+
+    /// A failed attempt's detail from its `error` row's columns (all `nil` when it has no error text).
+    static func failureDetail(errorClass: String?, exception: String?, message: String?) -> FailureDetail {
+        FailureDetail(ErrorClass(rawValue: errorClass ?? "") ?? .rpcError, message: message ?? "",
+                      exception: exception ?? "")
+    }
+
+    /// Reads the rounds and the attempts of those that are not inline-healthy through two cursors, merged by key;
+    /// a round a span covers costs a check, not a record.
+    ///
+    /// - throws: ``JinaHistoryError`` (storage) if the server returns rows out of key order (or a round twice).
+    func forEachRound(in stretches: [SlotStretch], of run: (targetId: Int64, runId: Int64)?,
+                      skipping: inout SpanCoverage, _ body: ([StoredRound]) throws -> Void) throws {
+        guard !stretches.isEmpty else { return }
+        let lows = stretches.map(\.range.lowerBound)
+        let highs = stretches.map(\.range.upperBound)
+        let targets = stretches.map { $0.targetId ?? -1 }
+        let oneTarget = run?.targetId ?? -1
+        let oneRun = run?.runId ?? -1
+        // Rounds come packed, `roundsPerChunk` fixed-width records per row: a row of its own per round cost more
+        // in the driver (a message and seven cells to decode each) than the report's counting of it.
+        let rounds = try cursor("""
+            SELECT string_agg(int8send(scheduled_ms) || int4send(target_id) || int4send(run_id) || int2send(verdict)
+                              || int4send(start_lag_ms) || int4send(duration_us), ''::bytea
+                              ORDER BY scheduled_ms, target_id, run_id)
+            FROM (SELECT r.*, (row_number() OVER (ORDER BY r.scheduled_ms, r.target_id, r.run_id) - 1)
+                              / \(Self.roundsPerChunk) AS chunk
+                  FROM unnest(\(lows)::int8[], \(highs)::int8[], \(targets)::int8[]) AS w(lo, hi, t)
+                  JOIN round r ON r.scheduled_ms >= w.lo AND r.scheduled_ms < w.hi
+                                  AND (w.t < 0 OR r.target_id = w.t)
+                  WHERE (\(oneTarget)::int8 < 0 OR (r.target_id = \(oneTarget)::int8 AND r.run_id = \(oneRun)::int8))) x
+            GROUP BY chunk ORDER BY chunk
+            """)
+        let attempts = try cursor("""
+            SELECT a.scheduled_ms, a.target_id, a.run_id, a.role::int8, a.n::int8, a.started_ms, a.duration_us,
+                   a.ok::int8, a.raw_code, a.error_id
+            FROM unnest(\(lows)::int8[], \(highs)::int8[], \(targets)::int8[]) AS w(lo, hi, t)
+            JOIN attempt a ON a.scheduled_ms >= w.lo AND a.scheduled_ms < w.hi AND (w.t < 0 OR a.target_id = w.t)
+            WHERE (\(oneTarget)::int8 < 0 OR (a.target_id = \(oneTarget)::int8 AND a.run_id = \(oneRun)::int8))
+            ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
+            """)
+        var previousAttempt: PostgresRoundKey?
+        func nextAttempt() throws -> (PostgresRoundKey, AttemptRecord)? {
+            guard let row = try attempts.next() else { return nil }
+            let (slot, targetId, runId, role, number, startedMs, durationUs, ok, rawCode, errorId) = try decoded(
+                row, as: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64?, Int64?).self)
+            let key = PostgresRoundKey(scheduledMs: slot, targetId: targetId, runId: runId)
+            guard previousAttempt.map({ $0 <= key }) ?? true else { throw Self.outOfOrder }
+            previousAttempt = key
+            return (key, AttemptRecord(
+                role: AttemptRecord.Role(rawValue: Int(role)) ?? .readiness, number: Int(number), startedMs: startedMs,
+                durationUs: durationUs, rawCode: rawCode.map(Int.init), failure: ok == 1 ? nil : try failure(errorId)))
+        }
+        var pendingAttempt = try nextAttempt()
+        var previous: PostgresRoundKey?
+        var batch: [StoredRound] = []
+        while let row = try rounds.next() {
+            let packed = try decoded(row, as: Data.self)
+            guard packed.count % PackedRound.bytes == 0 else { throw Self.outOfOrder }
+            for index in 0..<(packed.count / PackedRound.bytes) {
+                let record = PackedRound(packed, index: index)
+                let key = PostgresRoundKey(scheduledMs: record.slotMs, targetId: record.targetId, runId: record.runId)
+                guard previous.map({ $0 < key }) ?? true else { throw Self.outOfOrder }
+                previous = key
+                if skipping.covers(targetId: key.targetId, runId: key.runId, slotMs: key.scheduledMs) { continue }
+                var round = RoundRecord(
+                    scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: record.verdict) ?? .down,
+                    startLagMs: record.startLagMs, durationUs: record.durationUs)
+                while let (attemptKey, attempt) = pendingAttempt, attemptKey <= key {
+                    if attemptKey == key { round.attempts.append(attempt) }
+                    pendingAttempt = try nextAttempt()
+                }
+                round.restoreInlineAttempt()
+                batch.append(StoredRound(targetId: key.targetId, runId: key.runId, round: round))
+                if batch.count == Self.fetchBatch {
+                    try body(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !batch.isEmpty { try body(batch) }
+        try rounds.close()
+        try attempts.close()
+    }
+
+    /// A server-side cursor over `query`, inside this snapshot's transaction.
+    private func cursor(_ query: PostgresQuery) throws -> Cursor {
+        cursors += 1
+        let name = "jh_cursor_\(cursors)"
+        try session.execute(PostgresQuery(unsafeSQL: "DECLARE \(name) NO SCROLL CURSOR FOR " + query.sql,
+                                          binds: query.binds))
+        return Cursor(session: session, name: name)
+    }
+
+    /// Rows of a cursor, fetched ``PostgresSnapshot/fetchBatch`` at a time.
+    private final class Cursor {
+        let session: PostgresSession
+        let name: String
+        private var rows: [PostgresRow] = []
+        private var position = 0
+        private var finished = false
+
+        init(session: PostgresSession, name: String) {
+            self.session = session
+            self.name = name
+        }
+
+        func next() throws -> PostgresRow? {
+            if position == rows.count {
+                guard !finished else { return nil }
+                rows = try session.rows(PostgresQuery(unsafeSQL: "FETCH \(PostgresSnapshot.fetchBatch) FROM \(name)"))
+                position = 0
+                finished = rows.count < PostgresSnapshot.fetchBatch
+                guard !rows.isEmpty else { return nil }
+            }
+            defer { position += 1 }
+            return rows[position]
+        }
+
+        func close() throws {
+            try session.execute(PostgresQuery(unsafeSQL: "CLOSE \(name)"))
+        }
+    }
+
+    static var outOfOrder: JinaHistoryError {
+        .storage(StorageProblem(location: "round", reason: .outOfOrder(
+            "PostgreSQL returned rounds out of slot order, or a round twice")))
+    }
+}
+
+/// One round as packed by the rounds query: slot (8 bytes), target, run (4 each), verdict (2), start lag and
+/// duration (4 each), big-endian as PostgreSQL's `send` functions write them.
+private struct PackedRound {
+    static let bytes = 26
+    var slotMs: Int64
+    var targetId: Int64
+    var runId: Int64
+    var verdict: Int
+    var startLagMs: Int64
+    var durationUs: Int64
+
+    init(_ data: Data, index: Int) {
+        let base = data.startIndex + index * Self.bytes
+        func integer(_ offset: Int, _ width: Int) -> Int64 {
+            var value: UInt64 = 0
+            for byte in data[(base + offset)..<(base + offset + width)] { value = value << 8 | UInt64(byte) }
+            // Sign-extends from `width` bytes.
+            let shift = UInt64(64 - 8 * width)
+            return Int64(bitPattern: value << shift) >> shift
+        }
+        slotMs = integer(0, 8)
+        targetId = integer(8, 4)
+        runId = integer(12, 4)
+        verdict = Int(integer(16, 2))
+        startLagMs = integer(18, 4)
+        durationUs = integer(22, 4)
+    }
+}
+
+/// The key shared by a round and its attempts, ordered as reports read them.
+private struct PostgresRoundKey: Comparable {
+    var scheduledMs: Int64
+    var targetId: Int64
+    var runId: Int64
+
+    static func < (lhs: PostgresRoundKey, rhs: PostgresRoundKey) -> Bool {
+        (lhs.scheduledMs, lhs.targetId, lhs.runId) < (rhs.scheduledMs, rhs.targetId, rhs.runId)
+    }
+}
+
+extension RollupLevel {
+    /// The table that holds this level's spans.
+    var table: String {
+        switch self {
+        case .base: "rollup"
+        case .day: "rollup_day"
+        }
+    }
+}
+
+/// The spans a report chose by key, read by those keys a chunk at a time, in key order.
+private struct PostgresSpanBatches: RollupSpanBatches {
+    let session: PostgresSession
+    let table: String
+    let keys: [SpanKey]
+    private var next = 0
+
+    init(session: PostgresSession, table: String, keys: [SpanKey]) {
+        self.session = session
+        self.table = table
+        self.keys = keys
+    }
+
+    mutating func next(into spans: inout [RollupSpan], limit: Int) throws {
+        guard next < keys.count, limit > 0 else { return }
+        let chunk = keys[next..<min(keys.count, next + limit)]
+        let rows = try session.rows("""
+            SELECT s.target_id, s.run_id, s.first_ms, s.last_ms, s.verdict::int8, s.last_duration_us, s.rounds, s.flaky,
+                   s.attempts, s.ok_attempts, s.ok_histogram, s.ok_sum_us, s.ok_sum_sq_us, s.ok_min_us, s.ok_max_us,
+                   s.fail_histogram, s.fail_sum_us, s.fail_sum_sq_us, s.fail_min_us, s.fail_max_us
+            FROM unnest(\(chunk.map(\.firstMs))::int8[], \(chunk.map(\.targetId))::int8[],
+                        \(chunk.map(\.runId))::int8[])
+                 WITH ORDINALITY AS k(f, t, r, i)
+            JOIN \(unescaped: table) s ON s.first_ms = k.f AND s.target_id = k.t AND s.run_id = k.r
+            ORDER BY k.i
+            """)
+        guard rows.count == chunk.count else {
+            throw JinaHistoryError.storage(StorageProblem(location: table, reason: .outOfOrder(
+                "PostgreSQL returned \(rows.count) of the \(chunk.count) rollup spans asked for")))
+        }
+        for row in rows {
+            let (targetId, runId, firstMs, lastMs, verdict, lastDurationUs, rounds, flaky, attempts, ok,
+                 okBuckets, okSum, okSumSquares, okMin, okMax, failBuckets, failSum, failSumSquares, failMin, failMax) =
+                try decoded(row, as: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64,
+                                      Data, Int64, Double, Int64, Int64, Data, Int64, Double, Int64, Int64).self)
+            spans.append(RollupSpan(
+                targetId: targetId, runId: runId, verdict: RoundVerdict(rawValue: Int(verdict)) ?? .up,
+                firstMs: firstMs, lastMs: lastMs, lastDurationUs: lastDurationUs, rounds: Int(rounds),
+                flaky: Int(flaky), attempts: Int(attempts),
+                success: try LatencyHistogram(encodedBuckets: okBuckets, count: ok, sumUs: okSum,
+                                              sumSquaresUs: okSumSquares, minUs: okMin, maxUs: okMax),
+                failure: try LatencyHistogram(encodedBuckets: failBuckets, count: attempts - ok, sumUs: failSum,
+                                              sumSquaresUs: failSumSquares, minUs: failMin, maxUs: failMax)))
+        }
+        next += chunk.count
+    }
+}
