@@ -46,23 +46,24 @@ public final class PostgresHistoryWriter: HistoryWriting {
         state = Mutex(State(session: PostgresSession(connector: connector)))
     }
 
-    public func beginRun(startedMs: Int64, host: String, pid: Int, version: String, targets: [ScheduledTarget],
-                         exclusive: Bool) throws -> (runId: Int64, targetIds: [Int64]) {
+    public func beginRun(startedMs: Int64, host: String, vantage: String, pid: Int, version: String,
+                         targets: [ScheduledTarget], exclusive: Bool) throws -> (runId: Int64, targetIds: [Int64]) {
         try write { state in
             let session = state.session
             let began = try session.transaction { () throws -> (runId: Int64, targetIds: [Int64]) in
                 if exclusive {
                     // Two recorders starting at once wait for each other here, so both cannot pass the check.
                     try session.execute("SELECT pg_advisory_xact_lock(\(PostgresMigrator.lockKey + 1))")
-                    if let running = try Self.runningRecorder(session, nowMs: startedMs) {
+                    if let running = try PostgresSnapshot.runs(session).runningRecorder(vantage: vantage,
+                                                                                         nowMs: startedMs) {
                         throw JinaHistoryError.recorderRunning(RunningRecorder(
-                            location: location, pid: running.pid, host: running.host, sinceMs: running.startedMs,
-                            runId: running.id))
+                            location: location, pid: running.pid, host: running.host, vantage: running.vantage,
+                            sinceMs: running.startedMs, runId: running.id))
                     }
                 }
                 let runId = try session.value("""
-                    INSERT INTO recorder_run (started_ms, heartbeat_ms, host, pid, version)
-                    VALUES (\(startedMs), \(startedMs), \(host), \(pid), \(version)) RETURNING id
+                    INSERT INTO recorder_run (started_ms, heartbeat_ms, host, vantage, pid, version)
+                    VALUES (\(startedMs), \(startedMs), \(host), \(vantage), \(pid), \(version)) RETURNING id
                     """, as: Int64.self) ?? 0
                 var targetIds: [Int64] = []
                 for scheduled in targets {
@@ -385,19 +386,6 @@ public final class PostgresHistoryWriter: HistoryWriting {
             """, as: Int64.self) ?? 0
         state.errorIds[failure] = id
         return id
-    }
-
-    /// The newest run without a stop mark whose recorder still lives: by pid on this host, else by a heartbeat
-    /// younger than the report's crash grace.
-    private static func runningRecorder(_ session: PostgresSession, nowMs: Int64) throws -> RecorderRunSpan? {
-        let localHost = ProcessInfo.processInfo.hostName
-        for run in try PostgresSnapshot.runs(session).reversed() where run.stoppedMs == nil {
-            let alive = run.host == localHost
-                ? run.processAlive == true
-                : nowMs - run.heartbeatMs <= ReportBuilder.heartbeatGraceMs
-            if alive { return run }
-        }
-        return nil
     }
 
     /// Labels as a JSON object with sorted keys, so equal labels are equal text.

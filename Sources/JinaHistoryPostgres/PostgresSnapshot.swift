@@ -27,13 +27,13 @@ final class PostgresSnapshot: HistorySnapshot {
     /// this host.
     static func runs(_ session: PostgresSession) throws -> [RecorderRunSpan] {
         try session.rows("""
-            SELECT id, started_ms, heartbeat_ms, stopped_ms, host, pid::int8, version FROM recorder_run
+            SELECT id, started_ms, heartbeat_ms, stopped_ms, host, vantage, pid::int8, version FROM recorder_run
             ORDER BY started_ms, id
             """).map { row in
-            let (id, startedMs, heartbeatMs, stoppedMs, host, pid, version) = try decoded(
-                row, as: (Int64, Int64, Int64, Int64?, String, Int64, String).self)
+            let (id, startedMs, heartbeatMs, stoppedMs, host, vantage, pid, version) = try decoded(
+                row, as: (Int64, Int64, Int64, Int64?, String, String, Int64, String).self)
             var run = RecorderRunSpan(id: id, startedMs: startedMs, heartbeatMs: heartbeatMs, stoppedMs: stoppedMs,
-                                      host: host, pid: Int(pid), version: version)
+                                      host: host, vantage: vantage, pid: Int(pid), version: version)
             if stoppedMs == nil, host == ProcessInfo.processInfo.hostName, pid > 0 {
                 // Signal 0 probes without signalling; a reused pid can only make a dead run look alive, and then
                 // its stale heartbeat still tells.

@@ -15,10 +15,12 @@ public struct Recorder: Sendable {
     /// The heartbeat moves at least this often while recording, even when no round finishes.
     public static let heartbeatInterval = Duration.seconds(1)
 
-    /// Rounds held in memory while storage fails, before the oldest are dropped (a few hundred bytes each).
-    public static let defaultBufferLimit = 100_000
+    /// Rounds held in memory while storage fails, before the oldest are dropped (a few hundred bytes each): over an
+    /// hour of 100 targets at 1 s, the time a central database may take to come back or fail over.
+    public static let defaultBufferLimit = 400_000
 
     private let writer: any HistoryWriting
+    private let vantage: String
     private let targets: [ScheduledTarget]
     private let checker: any ReadinessChecker
     private let roundLimit: Int?
@@ -43,13 +45,16 @@ public struct Recorder: Sendable {
         }
     }
 
-    /// Prepares a recorder; nothing runs until ``run(version:)``. With `notifications`, the targets' confirmed
-    /// transitions are told as their ``AlertPolicy`` says, once they are stored.
-    public init(writer: any HistoryWriting, targets: [ScheduledTarget], checker: any ReadinessChecker,
+    /// Prepares a recorder standing at `vantage` (by default its host's name); nothing runs until
+    /// ``run(version:)``. With `notifications`, the targets' confirmed transitions are told as their
+    /// ``AlertPolicy`` says, once they are stored.
+    public init(writer: any HistoryWriting, vantage: String? = nil, targets: [ScheduledTarget],
+                checker: any ReadinessChecker,
                 roundLimit: Int? = nil, bufferLimit: Int = Recorder.defaultBufferLimit,
                 notifications: NotificationSettings? = nil,
                 onEvent: @escaping @Sendable (RecorderEvent) -> Void = { _ in }) {
         self.writer = writer
+        self.vantage = vantage ?? ProcessInfo.processInfo.hostName
         self.targets = targets
         self.checker = checker
         self.roundLimit = roundLimit
@@ -67,7 +72,7 @@ public struct Recorder: Sendable {
     public func run(version: String) async throws -> Int64 {
         let clock = RunClock()
         let (runId, targetIds) = try writer.beginRun(
-            startedMs: clock.startMs, host: ProcessInfo.processInfo.hostName,
+            startedMs: clock.startMs, host: ProcessInfo.processInfo.hostName, vantage: vantage,
             pid: Int(ProcessInfo.processInfo.processIdentifier), version: version, targets: targets, exclusive: true)
         let queue = RoundQueue(limit: bufferLimit)
         let names = Dictionary(uniqueKeysWithValues: zip(targetIds, targets.map(\.target.name)))

@@ -33,16 +33,20 @@ public final class HistoryWriter: HistoryWriting {
     ///
     /// - returns: the run id and each target's id, in the order given.
     /// - throws: ``JinaHistoryError`` naming the running recorder (pid, host, since), or on storage failure.
-    public func beginRun(startedMs: Int64, host: String, pid: Int, version: String, targets: [ScheduledTarget],
-                         exclusive: Bool = false) throws -> (runId: Int64, targetIds: [Int64]) {
+    public func beginRun(startedMs: Int64, host: String, vantage: String, pid: Int, version: String,
+                         targets: [ScheduledTarget], exclusive: Bool) throws -> (runId: Int64, targetIds: [Int64]) {
         let began = try write { db -> (runId: Int64, targetIds: [Int64]) in
-            if exclusive, let running = try Self.runningRecorder(db, nowMs: startedMs) {
+            if exclusive, let running = try Self.runningRecorder(db, nowMs: startedMs, vantage: vantage) {
                 throw JinaHistoryError.recorderRunning(RunningRecorder(
-                    location: path, pid: running.pid, host: running.host, sinceMs: running.startedMs, runId: running.id))
+                    location: path, pid: running.pid, host: running.host, vantage: running.vantage,
+                    sinceMs: running.startedMs, runId: running.id))
             }
             try db.execute(
-                sql: "INSERT INTO recorder_run (started_ms, heartbeat_ms, host, pid, version) VALUES (?, ?, ?, ?, ?)",
-                arguments: [startedMs, startedMs, host, pid, version])
+                sql: """
+                    INSERT INTO recorder_run (started_ms, heartbeat_ms, host, vantage, pid, version)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [startedMs, startedMs, host, vantage, pid, version])
             let runId = db.lastInsertedRowID
             var targetIds: [Int64] = []
             for scheduled in targets {
@@ -246,17 +250,9 @@ public final class HistoryWriter: HistoryWriting {
         }
     }
 
-    /// The newest run without a stop mark whose recorder still lives: by pid on this host, else by a heartbeat
-    /// younger than the report's crash grace.
-    private static func runningRecorder(_ db: Database, nowMs: Int64) throws -> RecorderRunSpan? {
-        let localHost = ProcessInfo.processInfo.hostName
-        for run in try SQLiteSnapshot.runs(db).reversed() where run.stoppedMs == nil {
-            let alive = run.host == localHost
-                ? run.processAlive == true
-                : nowMs - run.heartbeatMs <= ReportBuilder.heartbeatGraceMs
-            if alive { return run }
-        }
-        return nil
+    /// The newest run of `vantage` without a stop mark whose recorder still lives.
+    private static func runningRecorder(_ db: Database, nowMs: Int64, vantage: String) throws -> RecorderRunSpan? {
+        try SQLiteSnapshot.runs(db).runningRecorder(vantage: vantage, nowMs: nowMs)
     }
 
     /// Labels as a JSON object with sorted keys, so equal labels are equal text.

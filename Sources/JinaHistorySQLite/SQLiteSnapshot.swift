@@ -25,12 +25,14 @@ struct SQLiteSnapshot: HistorySnapshot {
 
     func runs() throws -> [RecorderRunSpan] { try Self.runs(db) }
 
-    /// Every recorder run, oldest first, with whether its process still lives when it has no stop mark.
+    /// Every recorder run, oldest first, with whether its process still lives when it has no stop mark. A run
+    /// from before vantages (migration 0009) stood at its host.
     static func runs(_ db: Database) throws -> [RecorderRunSpan] {
         try Row.fetchAll(db, sql: "SELECT * FROM recorder_run ORDER BY started_ms").map { row in
             var run = RecorderRunSpan(
                 id: row["id"], startedMs: row["started_ms"], heartbeatMs: row["heartbeat_ms"],
-                stoppedMs: row["stopped_ms"], host: row["host"], pid: row["pid"], version: row["version"])
+                stoppedMs: row["stopped_ms"], host: row["host"], vantage: row["vantage"], pid: row["pid"],
+                version: row["version"])
             if run.stoppedMs == nil { run.processAlive = processAlive(host: run.host, pid: run.pid) }
             return run
         }

@@ -52,12 +52,12 @@ struct SeedCommand: AsyncParsableCommand {
                     "db seed writes synthetic targets (seed-0, …) into a new database: give it with --db NEW.sqlite")
             }
             let store = try HistoryStore(location: location)
-            let exists = switch store {
-            case .sqlite(let path): FileManager.default.fileExists(atPath: path)
-            case .postgres: (try? store.openReader()) != nil
-            }
-            guard !exists else {
+            switch store {
+            case .sqlite(let path) where FileManager.default.fileExists(atPath: path):
+                throw UsageError("\(path) exists; db seed writes a new database, give another --db")
+            case .postgres where (try? store.openReader()) != nil:
                 throw UsageError("\(store.location) holds a history; db seed writes a new one, give another --db")
+            default: break
             }
             let seeder = HistorySeeder(targets: targets, spanMs: spanMs, intervalMs: intervalMs,
                                        endMs: RunClock.wallNowMs(), seed: seed, outageOdds: outageOdds)

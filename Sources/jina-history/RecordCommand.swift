@@ -43,6 +43,12 @@ struct RecordCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
+    @Option(help: ArgumentHelp(
+        "Where this recorder stands, for reports that compare several recording the same targets (default: this "
+            + "host's name). One recorder per vantage writes to a database at a time.",
+        valueName: "name"))
+    var vantage: String?
+
     @OptionGroup var tls: TLSFlags
 
     @OptionGroup(title: "Notifications") var notifications: NotificationFlags
@@ -95,6 +101,7 @@ struct RecordCommand: AsyncParsableCommand {
             case .auto: isatty(1) == 1 && logFormat == .text ? .live : .lines
             }
             let store = try database.store()
+            let vantage = try self.vantage.map(Self.checkedVantage) ?? ProcessInfo.processInfo.hostName
             let targets = try scheduledTargets()
             let dispatch = try notifications.dispatchSettings()
             let unverified = try requireProbeable(targets.map(\.target), alreadyChecked: config != nil)
@@ -127,7 +134,7 @@ struct RecordCommand: AsyncParsableCommand {
             defer { output.finish() }
             let channels = NotificationFlags.channels(for: targets)
             let recorder = Recorder(
-                writer: writer, targets: targets, checker: JinaReadinessChecker(), roundLimit: rounds,
+                writer: writer, vantage: vantage, targets: targets, checker: JinaReadinessChecker(), roundLimit: rounds,
                 notifications: channels.isEmpty ? nil : Recorder.NotificationSettings(channels: channels, dispatch: dispatch),
                 onEvent: { event in
                     output.handle(event)
@@ -162,6 +169,15 @@ struct RecordCommand: AsyncParsableCommand {
                 + "interval, so up to \(example.slotsAHungRoundSkips) slot(s) per hung round are recorded as skipped "
                 + "(lower --timeout or --retries, or raise --interval)",
             event: "round_overruns_interval")
+    }
+
+    /// `name` when it can name a vantage in reports and labels: 1 to 100 characters, none of them control ones.
+    private static func checkedVantage(_ name: String) throws -> String {
+        guard (1...100).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw UsageError("--vantage must be 1 to 100 printable characters, e.g. --vantage eu-west")
+        }
+        return name
     }
 
     private func scheduledTargets() throws -> [ScheduledTarget] {

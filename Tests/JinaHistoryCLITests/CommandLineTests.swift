@@ -219,7 +219,7 @@ struct CommandLineTests {
         #expect(!text.contains("\u{1B}["), "no colour when not a terminal")
     }
 
-    @Test("a second recorder on one database is refused, naming the running one; SIGHUP does not stop it; after a clean stop another starts")
+    @Test("a second recorder of a vantage on one database is refused, naming the running one, one of another vantage is not; SIGHUP does not stop it; after a clean stop another starts")
     func secondRecorderRefused() async throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -235,6 +235,11 @@ struct CommandLineTests {
             #expect(second.stderr.contains("another recorder is writing to \(database): pid \(first.pid) on "),
                     "\(second.stderr)")
             #expect(first.isRunning, "the running recorder is untouched")
+            let beside = try await runJinaHistory(["record", url, "--db", database, "--rounds", "2", "--interval",
+                                                   "100ms", "--vantage", "elsewhere"])
+            #expect(beside.status == 0, "a recorder of another vantage records beside it: \(beside.stderr)")
+            let badVantage = try await runJinaHistory(["record", url, "--db", database, "--vantage", ""])
+            #expect(badVantage.status == 2 && badVantage.stderr.contains("--vantage must be"), "\(badVantage.stderr)")
             let ping = try await runJinaHistory(["ping", "executor", url, "--record", "--db", database])
             #expect(ping.status == 1 && ping.stderr.isEmpty, "a one-off ping may still record beside it: \(ping.stderr)")
             first.send(SIGHUP)

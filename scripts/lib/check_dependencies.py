@@ -8,7 +8,7 @@ import sys
 ALLOWED = {
     "JinaHistoryCore": set(),
     "JinaHistorySQLite": {"GRDB"},
-    "JinaHistoryPostgres": {"PostgresNIO", "NIOSSL", "Logging"},
+    "JinaHistoryPostgres": {"PostgresNIO", "NIOCore", "NIOPosix", "NIOSSL", "Logging"},
     "JinaHistoryProbes": {"JinaProtos", "GRPCCore", "SwiftProtobuf", "AsyncHTTPClient", "WSClient", "NIOCore",
                           "NIOPosix", "NIOHTTP1", "NIOWebSocket", "NIOSSL", "NIOHTTP2", "NIOHPACK", "Logging"},
     "JinaHistoryRecorder": set(),

@@ -7,9 +7,12 @@
 #                                   no password) and JINA_HISTORY_TEST_POSTGRES_PASSWORD (the password of the
 #                                   role jh_password, which logs in with SCRAM, for the login tests)
 #   stop_test_postgres              stop it by PID and remove its directory
+#   pause_test_postgres             stop the server, keeping its data (a test's database outage)
+#   resume_test_postgres            start it again on the same port with the same data
 #
 # initdb and postgres refuse to run as root: as root (CI) they run as the `postgres` user the package creates. The
-# cluster is disposable, so fsync is off: these are correctness tests, never the durable figures of a benchmark.
+# cluster is disposable, so fsync is off: these are correctness tests, never the durable figures of a benchmark
+# (scripts/bench central sets JINA_HISTORY_DURABLE_POSTGRES=1, which keeps PostgreSQL's durable defaults).
 
 postgres_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
 
@@ -40,8 +43,14 @@ HBA
   for _ in $(seq 1 20); do
     port=$(( 20000 + RANDOM % 40000 ))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-    if as_postgres_owner "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $root -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    # Durable for benchmarks (JINA_HISTORY_DURABLE_POSTGRES=1): their figures are a real server's.
+    if [ "${JINA_HISTORY_DURABLE_POSTGRES:-}" = 1 ]; then
+      echo "-c listen_addresses=127.0.0.1 -p $port -k $root" > "$root/options"
+    else
+      echo "-c listen_addresses=127.0.0.1 -p $port -k $root -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        > "$root/options"
+    fi
+    if as_postgres_owner "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 -o "$(cat "$root/options")" \
         start > /dev/null; then
       JINA_HISTORY_TEST_POSTGRES_ROOT=$root
       JINA_HISTORY_TEST_POSTGRES_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
@@ -56,6 +65,24 @@ HBA
   done
   echo "could not start PostgreSQL; see $root/server.log" >&2
   return 1
+}
+
+# Their output goes to pg_ctl.log (printed when they fail): the server started here must not hold the caller's
+# output open, which a caller waiting for its end (a test) would wait on for ever.
+pause_test_postgres() {
+  local root=$JINA_HISTORY_TEST_POSTGRES_ROOT
+  as_postgres_owner "$(postgres_bin)/pg_ctl" -D "$root/data" -m fast -w -t 30 stop >> "$root/pg_ctl.log" 2>&1 \
+    || { cat "$root/pg_ctl.log" >&2; return 1; }
+}
+
+resume_test_postgres() {
+  local root=$JINA_HISTORY_TEST_POSTGRES_ROOT fd
+  (
+    # Every descriptor past stderr is closed too: the server would inherit them (a test's output pipes among them).
+    for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
+    as_postgres_owner "$(postgres_bin)/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 \
+      -o "$(cat "$root/options")" start < /dev/null >> "$root/pg_ctl.log" 2>&1
+  ) || { cat "$root/pg_ctl.log" >&2; return 1; }
 }
 
 stop_test_postgres() {

@@ -73,6 +73,8 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case database = "db"
         /// The configuration file.
         case config
+        /// Where a recorder stands (docs/semantics.md §9).
+        case vantage
         /// `--notify`.
         case notify
         /// `--notify-format`.
@@ -237,8 +239,9 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case .storage(let problem): text = problem.message(naming: name)
         case .recorderRunning(let running):
             text = "another recorder is writing to \(running.location): pid \(running.pid) on \(running.host) since "
-                + "\(TimeText.rfc3339(running.sinceMs)) (run \(running.runId)); stop it first, or record into "
-                + "another \(name(.database)) (several targets fit in one recorder: give them all, or \(name(.config)))"
+                + "\(TimeText.rfc3339(running.sinceMs)) (run \(running.runId), vantage \(running.vantage)); stop it "
+                + "first, record from another \(name(.vantage)), or into another \(name(.database)) (several targets "
+                + "fit in one recorder: give them all, or \(name(.config)))"
         }
         return text.oneLine(limit: 2_000)
     }
@@ -483,16 +486,19 @@ public struct RunningRecorder: Equatable, Sendable {
     public var pid: Int
     /// Its host.
     public var host: String
+    /// Its vantage, which the refused recorder shares.
+    public var vantage: String
     /// When it started, UTC epoch ms.
     public var sinceMs: Int64
     /// Its run's id.
     public var runId: Int64
 
     /// Creates a description of a running recorder.
-    public init(location: String, pid: Int, host: String, sinceMs: Int64, runId: Int64) {
+    public init(location: String, pid: Int, host: String, vantage: String, sinceMs: Int64, runId: Int64) {
         self.location = location
         self.pid = pid
         self.host = host
+        self.vantage = vantage
         self.sinceMs = sinceMs
         self.runId = runId
     }

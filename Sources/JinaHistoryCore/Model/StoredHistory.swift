@@ -20,6 +20,8 @@ public struct RecorderRunSpan: Hashable, Codable, Sendable {
     public var stoppedMs: Int64?
     /// Host name of the recorder.
     public var host: String
+    /// Where the recorder stood (docs/semantics.md §9): its host name unless it was given another.
+    public var vantage: String
     /// Process id of the recorder.
     public var pid: Int
     /// jina-history version of the recorder.
@@ -29,12 +31,13 @@ public struct RecorderRunSpan: Hashable, Codable, Sendable {
 
     /// Creates a run span.
     public init(id: Int64, startedMs: Int64, heartbeatMs: Int64, stoppedMs: Int64?, host: String = "",
-                pid: Int = 0, version: String = "", processAlive: Bool? = nil) {
+                vantage: String? = nil, pid: Int = 0, version: String = "", processAlive: Bool? = nil) {
         self.id = id
         self.startedMs = startedMs
         self.heartbeatMs = heartbeatMs
         self.stoppedMs = stoppedMs
         self.host = host
+        self.vantage = vantage ?? host
         self.pid = pid
         self.version = version
         self.processAlive = processAlive

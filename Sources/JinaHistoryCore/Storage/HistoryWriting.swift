@@ -7,13 +7,14 @@ public protocol HistoryWriting: Sendable {
 
     /// Writes the run and registers its targets (created or updated by name) with their policies.
     ///
-    /// With `exclusive` (a recorder), refuses to start while another recorder is running on this store; the check
-    /// and the new run are one transaction.
+    /// With `exclusive` (a recorder), refuses to start while another recorder of the same `vantage` is running on
+    /// this store (recorders of different vantages record side by side); the check and the new run are one
+    /// transaction.
     ///
     /// - returns: the run id and each target's id, in the order given.
     /// - throws: ``JinaHistoryError`` naming the running recorder, or on a storage failure.
-    func beginRun(startedMs: Int64, host: String, pid: Int, version: String, targets: [ScheduledTarget],
-                  exclusive: Bool) throws -> (runId: Int64, targetIds: [Int64])
+    func beginRun(startedMs: Int64, host: String, vantage: String, pid: Int, version: String,
+                  targets: [ScheduledTarget], exclusive: Bool) throws -> (runId: Int64, targetIds: [Int64])
 
     /// Stores a batch of rounds with what they imply (attempts, transitions, rollups) and the notifications'
     /// outcomes since the last batch, moves the run's heartbeat and records the storage fault the batch ends, if
@@ -43,11 +44,12 @@ public protocol HistoryWriting: Sendable {
 }
 
 extension HistoryWriting {
-    /// A run that does not exclude others (a recorded ping, a seeder).
-    public func beginRun(startedMs: Int64, host: String, pid: Int, version: String, targets: [ScheduledTarget])
-        throws -> (runId: Int64, targetIds: [Int64])
+    /// A run from its host's vantage, by default one that does not exclude others (a recorded ping, a seeder).
+    public func beginRun(startedMs: Int64, host: String, pid: Int, version: String, targets: [ScheduledTarget],
+                         exclusive: Bool = false) throws -> (runId: Int64, targetIds: [Int64])
     {
-        try beginRun(startedMs: startedMs, host: host, pid: pid, version: version, targets: targets, exclusive: false)
+        try beginRun(startedMs: startedMs, host: host, vantage: host, pid: pid, version: version, targets: targets,
+                     exclusive: exclusive)
     }
 
     /// A batch of rounds alone that ends no storage fault.

@@ -26,7 +26,8 @@ public struct StorageContract: Sendable {
             case .runsAndTargets:
                 "runs and targets: one id per name across runs, each run's policy, the last labels and url"
             case .oneRecorderAtATime:
-                "a second recorder is refused while one runs (same host: process alive; else: heartbeat)"
+                "a second recorder of a vantage is refused while one runs (same host: process alive; else: heartbeat); "
+                    + "other vantages record beside it"
             case .roundsRoundTrip:
                 "rounds, attempts, failures and transitions read back as written, in key order"
             case .maintenanceWindows:
@@ -118,40 +119,43 @@ public struct StorageContract: Sendable {
         let nowMs = Int64(Date().timeIntervalSince1970 * 1_000)
         let targets = [try scheduled("flow-a")]
         let recorder = try store.openWriter()
-        let running = try recorder.beginRun(startedMs: nowMs, host: host, pid: pid, version: "t", targets: targets,
-                                            exclusive: true)
-        // A second recorder, with its own writer as its own process would have.
+        func begin(_ writer: any HistoryWriting, at startedMs: Int64, host: String = host, vantage: String = "a",
+                   pid: Int = pid, exclusive: Bool = true) throws -> Int64 {
+            try writer.beginRun(startedMs: startedMs, host: host, vantage: vantage, pid: pid, version: "t",
+                                targets: targets, exclusive: exclusive).runId
+        }
+        let running = try begin(recorder, at: nowMs)
+        // A second recorder of the same vantage, with its own writer as its own process would have, is refused.
         let second = try store.openWriter()
         #expect(throws: JinaHistoryError.recorderRunning(RunningRecorder(
-            location: second.location, pid: pid, host: host, sinceMs: nowMs, runId: running.runId))) {
-            try second.beginRun(startedMs: nowMs + 1, host: host, pid: pid + 1, version: "t", targets: targets,
-                                exclusive: true)
+            location: second.location, pid: pid, host: host, vantage: "a", sinceMs: nowMs, runId: running))) {
+            try begin(second, at: nowMs + 1, pid: pid + 1)
         }
-        // A recorded ping writes beside it.
-        let ping = try second.beginRun(startedMs: nowMs + 2, host: host, pid: pid, version: "t", targets: targets)
-        try second.finishRun(ping.runId, stoppedMs: nowMs + 3)
-        try recorder.finishRun(running.runId, stoppedMs: nowMs + 4)
+        // One of another vantage records beside it, and so does a recorded ping.
+        let beside = try begin(second, at: nowMs + 1, vantage: "b", pid: pid + 1)
+        try second.finishRun(beside, stoppedMs: nowMs + 2)
+        let ping = try begin(second, at: nowMs + 2, exclusive: false)
+        try second.finishRun(ping, stoppedMs: nowMs + 3)
+        try recorder.finishRun(running, stoppedMs: nowMs + 4)
+        let vantages = try store.openReader().withSnapshot { try $0.runs().map(\.vantage) }
+        #expect(vantages == ["a", "b", "a"])
 
         // A recorder that died here (no stop mark, its process gone) holds nothing.
         let gone = Process()
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
         gone.waitUntilExit()
-        _ = try recorder.beginRun(startedMs: nowMs + 5, host: host, pid: Int(gone.processIdentifier), version: "t",
-                                  targets: targets)
-        // On another host only its heartbeat tells: a stale one holds nothing, a fresh one holds the store.
+        _ = try begin(recorder, at: nowMs + 5, pid: Int(gone.processIdentifier), exclusive: false)
+        // On another host only its heartbeat tells: a stale one holds nothing, a fresh one holds its vantage.
         let elsewhere = "elsewhere.invalid"
-        _ = try recorder.beginRun(startedMs: nowMs - 10 * ReportBuilder.heartbeatGraceMs, host: elsewhere, pid: 7,
-                                  version: "t", targets: targets)
-        let next = try second.beginRun(startedMs: nowMs + 6, host: host, pid: pid, version: "t", targets: targets,
-                                       exclusive: true)
-        try second.finishRun(next.runId, stoppedMs: nowMs + 7)
-        let fresh = try recorder.beginRun(startedMs: nowMs + 8, host: elsewhere, pid: 8, version: "t",
-                                          targets: targets)
+        _ = try begin(recorder, at: nowMs - 10 * ReportBuilder.heartbeatGraceMs, host: elsewhere, pid: 7,
+                      exclusive: false)
+        let next = try begin(second, at: nowMs + 6)
+        try second.finishRun(next, stoppedMs: nowMs + 7)
+        let fresh = try begin(recorder, at: nowMs + 8, host: elsewhere, pid: 8, exclusive: false)
         #expect(throws: JinaHistoryError.recorderRunning(RunningRecorder(
-            location: second.location, pid: 8, host: elsewhere, sinceMs: nowMs + 8, runId: fresh.runId))) {
-            try second.beginRun(startedMs: nowMs + 9, host: host, pid: pid, version: "t", targets: targets,
-                                exclusive: true)
+            location: second.location, pid: 8, host: elsewhere, vantage: "a", sinceMs: nowMs + 8, runId: fresh))) {
+            try begin(second, at: nowMs + 9)
         }
     }
 

@@ -1,0 +1,105 @@
+"""The central store under load (issue 19): RECORDERS `jina-history record` processes, each its own vantage with
+TARGETS targets at a 1 s interval, write into one local PostgreSQL (a durable cluster: fsync on) for ROUNDS rounds,
+against light gRPC health servers (many_targets.py's) in a separate process on 127.0.0.1. Reports schedule
+lateness (the start lag of every round, from the database), skipped rounds, each recorder's CPU per round, and the
+bytes a healthy round costs in PostgreSQL, tables and indexes included; exits 1 when a target is missed.
+
+Every process started is stopped by PID; the servers and the database bind loopback only.
+"""
+import argparse, os, subprocess, sys, tempfile, time
+
+from bench_figures import Figures, stop
+from many_targets import percentile
+
+
+def psql(url, sql):
+    """The rows of `sql` on the database at `url`, as lists of strings."""
+    done = subprocess.run(["psql", url, "-X", "-A", "-t", "-F", "\t", "-c", sql], capture_output=True, text=True,
+                          check=True, timeout=600)
+    return [line.split("\t") for line in done.stdout.splitlines() if line]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin")
+    parser.add_argument("--url", help="the server's superuser url")
+    parser.add_argument("--recorders", type=int, default=10)
+    parser.add_argument("--targets", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=180)
+    options = parser.parse_args()
+
+    base = options.url.split("?")[0].rsplit("/", 1)[0]
+    psql(options.url, "DROP DATABASE IF EXISTS jh_central")
+    psql(options.url, "CREATE DATABASE jh_central")
+    db = base + "/jh_central?sslmode=disable"
+    work = tempfile.mkdtemp(prefix="jina-history-central-")
+    here = os.path.dirname(os.path.abspath(__file__))
+    server = subprocess.Popen([sys.executable, os.path.join(here, "many_targets.py"), "--serve", "100"],
+                              stdout=subprocess.PIPE, text=True)
+    recorders = []
+    try:
+        ports = server.stdout.readline().split()
+        if len(ports) != 100:
+            print("the health servers did not start", file=sys.stderr)
+            return 1
+        for recorder in range(options.recorders):
+            config = os.path.join(work, f"v{recorder}.yaml")
+            with open(config, "w") as file:
+                file.write("defaults:\n  interval: 1s\n  timeout: 500ms\n  kind: executor\ntargets:\n")
+                for index in range(options.targets):
+                    file.write(f"  - {{name: v{recorder}-t{index:03d}, "
+                               f"url: 'grpc://127.0.0.1:{ports[index % len(ports)]}'}}\n")
+            recorders.append(subprocess.Popen(
+                ["/usr/bin/time", "-f", "%U %S %M", options.bin, "record", "--config", config, "--db", db,
+                 "--vantage", f"v{recorder}", "--rounds", str(options.rounds), "--print-rounds", "never"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        cpu, rss = [], []
+        for process in recorders:
+            _, stderr = process.communicate(timeout=options.rounds * 10 + 300)
+            if process.returncode != 0:
+                print(stderr[-2000:], file=sys.stderr)
+                return 1
+            user, system, rss_kb = stderr.strip().splitlines()[-1].split()
+            cpu.append(float(user) + float(system))
+            rss.append(int(rss_kb))
+    finally:
+        for process in recorders:
+            if process.poll() is None:
+                stop(process, grace_s=10)
+        stop(server, grace_s=10)
+    rows = psql(db, "SELECT verdict, start_lag_ms, scheduled_ms - min(scheduled_ms) OVER () FROM round")
+    ran = [int(lag) for verdict, lag, _ in rows if verdict != "2"]
+    settled = [int(lag) for verdict, lag, offset in rows if verdict != "2" and int(offset) >= 5000]
+    up = sum(1 for verdict, _, _ in rows if verdict == "1")
+    skipped = sum(1 for verdict, _, _ in rows if verdict == "2")
+    faults = psql(db, "SELECT count(*) FROM storage_fault")[0][0]
+    psql(db, "VACUUM ANALYZE")
+    (round_bytes, all_bytes), = psql(db, """
+        SELECT pg_total_relation_size('round') + pg_total_relation_size('attempt'),
+               (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind = 'r' AND n.nspname = 'public')""")
+    figure = Figures(52)
+    expected = options.recorders * options.targets * options.rounds
+    figure("rounds written", f"{len(rows):,}", f"{expected:,}", len(rows) == expected)
+    figure("rounds up / skipped", f"{up:,} / {skipped}", "all up, 0", up == expected and skipped == 0)
+    figure("storage faults", faults, "0", faults == "0")
+    figure("schedule lateness p50 / p99 / max", f"{percentile(ran, .5)} / {percentile(ran, .99)} / {max(ran)} ms",
+           "p99 < 50 ms", percentile(ran, .99) < 50)
+    figure("  the same after the first 5 s", f"{percentile(settled, .5)} / {percentile(settled, .99)} / "
+           f"{max(settled)} ms", "p99 < 50 ms", percentile(settled, .99) < 50)
+    per_recorder = options.targets * options.rounds
+    figure("recorder CPU time per round (mean of recorders)", f"{sum(cpu) / len(cpu) / per_recorder * 1e6:.0f} µs",
+           "", True)
+    figure("recorder max RSS (largest)", f"{max(rss) / 1024:.0f} MiB", "", True)
+    figure("round and attempt tables with indexes per round", f"{int(round_bytes) / len(rows):.1f} B", "≤ 64 B",
+           int(round_bytes) / len(rows) <= 64)
+    figure("  every table per round", f"{int(all_bytes) / len(rows):.1f} B", "", True)
+    psql(options.url, "DROP DATABASE jh_central")
+    for name in os.listdir(work):
+        os.remove(os.path.join(work, name))
+    os.rmdir(work)
+    return figure.exit_code()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
