@@ -34,15 +34,17 @@ public final class RecorderMetrics: Sendable {
     private let notifications: [NotificationDelivery.Outcome: Counter]
     private let series: Mutex<[String: TargetSeries]>
 
-    /// Metrics for `targets`, with availability over the last `windowMs` (labelled `window="<windowLabel>"`).
-    public init(targets: [Target], windowMs: Int64, windowLabel: String, startedMs: Int64) {
+    /// Metrics for `targets` recorded from `vantage` (a label of every series, so the recorders of several vantages
+    /// scrape into one Prometheus apart), with availability over the last `windowMs` (labelled
+    /// `window="<windowLabel>"`).
+    public init(targets: [Target], vantage: String, windowMs: Int64, windowLabel: String, startedMs: Int64) {
         self.windowMs = windowMs
         self.windowLabel = windowLabel
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         var byName: [String: TargetSeries] = [:]
         for target in targets {
-            let labels = [("target", target.name), ("kind", target.kind.rawValue)]
+            let labels = [("target", target.name), ("kind", target.kind.rawValue), ("vantage", vantage)]
                 + target.labels.sorted { $0.key < $1.key }.map { (Self.labelName($0.key), $0.value) }
             let state = Dictionary(uniqueKeysWithValues: [TargetState.unknown, .up, .down].map { state in
                 let gauge = registry.makeGauge(descriptor: Self.metric(.state), labels: labels + [("state", state.rawValue)])
@@ -57,11 +59,13 @@ public final class RecorderMetrics: Sendable {
                 rounds: rounds)
         }
         series = Mutex(byName)
-        failedWrites = registry.makeCounter(descriptor: Self.metric(.failedWrites))
+        let recorder = [("vantage", vantage)]
+        failedWrites = registry.makeCounter(descriptor: Self.metric(.failedWrites), labels: recorder)
         notifications = Dictionary(uniqueKeysWithValues: NotificationDelivery.Outcome.allCases.map { outcome in
-            (outcome, registry.makeCounter(descriptor: Self.metric(.notifications), labels: [("outcome", outcome.rawValue)]))
+            (outcome, registry.makeCounter(descriptor: Self.metric(.notifications),
+                                           labels: recorder + [("outcome", outcome.rawValue)]))
         })
-        registry.makeGauge(descriptor: Self.metric(.startTime)).set(to: Double(startedMs) / 1_000)
+        registry.makeGauge(descriptor: Self.metric(.startTime), labels: recorder).set(to: Double(startedMs) / 1_000)
     }
 
     /// Takes in one recorder event.
@@ -139,7 +143,8 @@ public final class RecorderMetrics: Sendable {
 
     /// The labels every series has, or one of a family; a configuration label of the same name is renamed.
     static let reservedLabels: Set<String> = [
-        "target", "kind", "state", "verdict", "outcome", "error_class", "window", "job", "instance", "le", "quantile",
+        "target", "kind", "vantage", "state", "verdict", "outcome", "error_class", "window", "job", "instance", "le",
+        "quantile",
     ]
 
     /// A configuration label's key as a Prometheus label name: characters other than letters, digits and `_`

@@ -244,46 +244,27 @@ final class PostgresSnapshot: HistorySnapshot {
             WHERE (\(oneTarget)::int8 < 0 OR (a.target_id = \(oneTarget)::int8 AND a.run_id = \(oneRun)::int8))
             ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
             """)
-        var previousAttempt: PostgresRoundKey?
-        func nextAttempt() throws -> (PostgresRoundKey, AttemptRecord)? {
+        var assembly = try RoundAssembly(batchSize: Self.fetchBatch, outOfOrder: Self.outOfOrder) { [self] in
             guard let row = try attempts.next() else { return nil }
             let (slot, targetId, runId, role, number, startedMs, durationUs, ok, rawCode, errorId) = try decoded(
                 row, as: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64?, Int64?).self)
-            let key = PostgresRoundKey(scheduledMs: slot, targetId: targetId, runId: runId)
-            guard previousAttempt.map({ $0 <= key }) ?? true else { throw Self.outOfOrder }
-            previousAttempt = key
-            return (key, AttemptRecord(
+            return (RoundAssembly.Key(scheduledMs: slot, targetId: targetId, runId: runId), AttemptRecord(
                 role: AttemptRecord.Role(rawValue: Int(role)) ?? .readiness, number: Int(number), startedMs: startedMs,
                 durationUs: durationUs, rawCode: rawCode.map(Int.init), failure: ok == 1 ? nil : try failure(errorId)))
         }
-        var pendingAttempt = try nextAttempt()
-        var previous: PostgresRoundKey?
-        var batch: [StoredRound] = []
         while let row = try rounds.next() {
             let packed = try decoded(row, as: Data.self)
             guard packed.count % PackedRound.bytes == 0 else { throw Self.outOfOrder }
             for index in 0..<(packed.count / PackedRound.bytes) {
                 let record = PackedRound(packed, index: index)
-                let key = PostgresRoundKey(scheduledMs: record.slotMs, targetId: record.targetId, runId: record.runId)
-                guard previous.map({ $0 < key }) ?? true else { throw Self.outOfOrder }
-                previous = key
-                if skipping.covers(targetId: key.targetId, runId: key.runId, slotMs: key.scheduledMs) { continue }
-                var round = RoundRecord(
-                    scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: record.verdict) ?? .down,
-                    startLagMs: record.startLagMs, durationUs: record.durationUs)
-                while let (attemptKey, attempt) = pendingAttempt, attemptKey <= key {
-                    if attemptKey == key { round.attempts.append(attempt) }
-                    pendingAttempt = try nextAttempt()
-                }
-                round.restoreInlineAttempt()
-                batch.append(StoredRound(targetId: key.targetId, runId: key.runId, round: round))
-                if batch.count == Self.fetchBatch {
-                    try body(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
+                let key = RoundAssembly.Key(scheduledMs: record.slotMs, targetId: record.targetId, runId: record.runId)
+                try assembly.add(key, skipping: &skipping, round: {
+                    RoundRecord(scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: record.verdict) ?? .down,
+                                startLagMs: record.startLagMs, durationUs: record.durationUs)
+                }, body)
             }
         }
-        if !batch.isEmpty { try body(batch) }
+        try assembly.finish(body)
         try rounds.close()
         try attempts.close()
     }
@@ -359,17 +340,6 @@ private struct PackedRound {
         verdict = Int(integer(16, 2))
         startLagMs = integer(18, 4)
         durationUs = integer(22, 4)
-    }
-}
-
-/// The key shared by a round and its attempts, ordered as reports read them.
-private struct PostgresRoundKey: Comparable {
-    var scheduledMs: Int64
-    var targetId: Int64
-    var runId: Int64
-
-    static func < (lhs: PostgresRoundKey, rhs: PostgresRoundKey) -> Bool {
-        (lhs.scheduledMs, lhs.targetId, lhs.runId) < (rhs.scheduledMs, rhs.targetId, rhs.runId)
     }
 }
 

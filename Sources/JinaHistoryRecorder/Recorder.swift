@@ -143,7 +143,7 @@ public struct Recorder: Sendable {
             failureThreshold: scheduled.policy.failureThreshold, successThreshold: scheduled.policy.successThreshold)
         var notices = scheduled.alerts.isEnabled && notifications != nil
             ? OutageNoticeTracker(target: scheduled.target, repeatMs: scheduled.alerts.repeatMs,
-                                  host: ProcessInfo.processInfo.hostName)
+                                  host: ProcessInfo.processInfo.hostName, vantage: vantage)
             : nil
         var slot: Int64 = 0
         while !Task.isCancelled, roundLimit.map({ slot < $0 }) ?? true {

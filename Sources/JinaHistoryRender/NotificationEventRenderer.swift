@@ -51,7 +51,7 @@ public enum NotificationEventRenderer {
             "error_class": text(failure?.errorClass.rawValue), "raw_code": notice.rawCode.map { .integer(Int64($0)) } ?? .null,
             "exception": text(failure?.exception), "description": text(failure?.message),
             "deployment": text(failure?.deployment), "layer": text(notice.layer?.rawValue),
-            "host": .string(notice.host), "sent_at": time(notice.madeMs),
+            "host": .string(notice.host), "vantage": .string(notice.vantage), "sent_at": time(notice.madeMs),
         ]
     }
 
@@ -68,7 +68,7 @@ public enum NotificationEventRenderer {
                 + (failure.deployment.isEmpty ? "" : ", deployment \(escape(failure.deployment))")
                 + ": \(escape(failure.oneLineMessage(limit: 300)))"
         }
-        let from = " (seen from \(escape(notice.host)))"
+        let from = " (seen from \(escape(notice.vantage)))"
         return switch notice.event {
         case .down: ":red_circle: \(name) is down since \(since), \(rounds)\(from)\(why)"
         case .reminder:

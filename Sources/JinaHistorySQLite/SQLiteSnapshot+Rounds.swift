@@ -62,12 +62,8 @@ extension SQLiteSnapshot {
             db.cachedStatement(sql: run == nil ? Self.attemptsSQL : Self.oneRunAttemptsSQL), arguments: arguments)
         // Error texts repeat: each is parsed (deployment, addresses) once per read.
         var failures: [Int64: FailureDetail] = [:]
-        var previousAttempt: RoundKey?
-        func nextAttempt() throws -> (RoundKey, AttemptRecord)? {
+        var assembly = try RoundAssembly(batchSize: Self.roundBatch, outOfOrder: Self.outOfOrder) {
             guard let row = try attemptCursor.next() else { return nil }
-            let key = RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2])
-            guard previousAttempt.map({ $0 <= key }) ?? true else { throw Self.outOfOrder }
-            previousAttempt = key
             var failure: FailureDetail?
             if (row[7] as Int64) != 1 {
                 let errorId: Int64 = row[9] ?? -1
@@ -76,54 +72,27 @@ extension SQLiteSnapshot {
                 failures[errorId] = failure
             }
             return (
-                key,
+                RoundAssembly.Key(scheduledMs: row[0], targetId: row[1], runId: row[2]),
                 AttemptRecord(
                     role: AttemptRecord.Role(rawValue: row[3]) ?? .readiness, number: row[4], startedMs: row[5],
                     durationUs: row[6], rawCode: row[8], failure: failure)
             )
         }
-        var pendingAttempt = try nextAttempt()
         let rounds = try Row.fetchCursor(
             db.cachedStatement(sql: run == nil ? Self.roundsSQL : Self.oneRunRoundsSQL), arguments: arguments)
-        var previous: RoundKey?
-        var batch: [StoredRound] = []
-        batch.reserveCapacity(Self.roundBatch)
         while let row = try rounds.next() {
             // Columns by position (see roundsInRangesSQL): reports read many rounds.
-            let key = RoundKey(scheduledMs: row[0], targetId: row[1], runId: row[2])
-            guard previous.map({ $0 < key }) ?? true else { throw Self.outOfOrder }
-            previous = key
-            if skipping.covers(targetId: key.targetId, runId: key.runId, slotMs: key.scheduledMs) { continue }
-            var round = RoundRecord(
-                scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: row[3]) ?? .down, startLagMs: row[5],
-                durationUs: row[6])
-            while let (attemptKey, attempt) = pendingAttempt, attemptKey <= key {
-                if attemptKey == key { round.attempts.append(attempt) }
-                pendingAttempt = try nextAttempt()
-            }
-            round.restoreInlineAttempt()
-            batch.append(StoredRound(targetId: key.targetId, runId: key.runId, round: round))
-            if batch.count == Self.roundBatch {
-                try body(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
+            let key = RoundAssembly.Key(scheduledMs: row[0], targetId: row[1], runId: row[2])
+            try assembly.add(key, skipping: &skipping, round: {
+                RoundRecord(scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: row[3]) ?? .down,
+                            startLagMs: row[5], durationUs: row[6])
+            }, body)
         }
-        if !batch.isEmpty { try body(batch) }
+        try assembly.finish(body)
     }
 
     static var outOfOrder: JinaHistoryError {
         .storage(StorageProblem(
             location: "round", reason: .outOfOrder("SQLite returned rounds out of slot order (its query plan changed)")))
-    }
-}
-
-/// The primary key shared by a round and its attempts, ordered as the tables are.
-private struct RoundKey: Comparable {
-    var scheduledMs: Int64
-    var targetId: Int64
-    var runId: Int64
-
-    static func < (lhs: RoundKey, rhs: RoundKey) -> Bool {
-        (lhs.scheduledMs, lhs.targetId, lhs.runId) < (rhs.scheduledMs, rhs.targetId, rhs.runId)
     }
 }

@@ -114,8 +114,8 @@ struct RecordCommand: AsyncParsableCommand {
             warnAboutOverrunningRounds(targets, output: output)
             // Kept (a lock and a few counters per round) only when something will scrape them.
             let metrics = metricsAddress.map { _ in
-                RecorderMetrics(targets: targets.map(\.target), windowMs: metricsWindowMs, windowLabel: metricsWindow,
-                                startedMs: RunClock.wallNowMs())
+                RecorderMetrics(targets: targets.map(\.target), vantage: vantage, windowMs: metricsWindowMs,
+                                windowLabel: metricsWindow, startedMs: RunClock.wallNowMs())
             }
             // Every start-up resource before the database: a port that is taken must not leave a new, empty
             // database behind.

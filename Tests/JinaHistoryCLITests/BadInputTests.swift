@@ -168,6 +168,29 @@ struct BadInputTests {
         #expect(!FileManager.default.fileExists(atPath: junk.path), "a SQLite file was made of the url")
     }
 
+    @Test("PostgreSQL: a wrong password, or a database of a newer schema: one line, exit 3, the password never shown, the database untouched",
+          .enabled(if: TestPostgresServer.isRunning))
+    func postgresRefusals() async throws {
+        let wrong = "postgres://jh_password:not-the-password@127.0.0.1:\(TestPostgresServer.port)/postgres?sslmode=disable"
+        let login = try await runJinaHistory(["report", "--db", wrong])
+        #expect(login.status == 3 && login.stderr.split(separator: "\n").count == 1, "\(login.stderr)")
+        #expect(login.stderr.contains("refused the login") && !login.stderr.contains("not-the-password"),
+                "\(login.stderr)")
+
+        let database = try await TestPostgresServer.freshDatabase()
+        let recorded = try await runJinaHistory(["record", "127.0.0.1:1", "--db", database, "--rounds", "1"])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let name = try #require(URLComponents(string: database)?.path.dropFirst())
+        try await TestPostgresServer.psql(String(name), "INSERT INTO jina_history_schema VALUES (99, '0099_future', 0)")
+        for arguments in [["report"], ["record", "127.0.0.1:1", "--rounds", "1"], ["db", "stats"]] {
+            let result = try await runJinaHistory(arguments + ["--db", database])
+            #expect(result.status == 3 && result.stderr.contains("schema version 99, newer than this jina-history"),
+                    "\(arguments): \(result.stderr)")
+        }
+        let stats = try await runJinaHistory(["export", "--what", "rounds", "--db", database])
+        #expect(stats.status == 3, "a newer history is not read either: \(stats.stderr)")
+    }
+
     private func check(_ result: CommandResult, _ row: Row) throws {
         #expect(result.status == 2, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n")

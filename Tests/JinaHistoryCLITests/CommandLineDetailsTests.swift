@@ -116,12 +116,17 @@ struct CommandLineDetailsTests {
     func labelsInMetrics() throws {
         let target = Target(name: "search", kind: .flow, endpoint: try Endpoint(parsing: "127.0.0.1:1"),
                             labels: ["team": "search", "target": "x", "app.kubernetes.io/name": "ui", "2nd": "y\"z"])
-        let metrics = RecorderMetrics(targets: [target], windowMs: 60_000, windowLabel: "1m", startedMs: 0)
-        let line = try #require(metrics.exposition().split(separator: "\n").first { $0.hasPrefix("jina_history_target_up{") })
-        for label in [#"target="search""#, #"kind="flow""#, #"_2nd="y\"z""#, #"app_kubernetes_io_name="ui""#,
-                      #"label_target="x""#, #"team="search""#] {
+        let metrics = RecorderMetrics(targets: [target], vantage: "eu-west", windowMs: 60_000, windowLabel: "1m",
+                                      startedMs: 0)
+        let exposition = metrics.exposition().split(separator: "\n")
+        let line = try #require(exposition.first { $0.hasPrefix("jina_history_target_up{") })
+        for label in [#"target="search""#, #"kind="flow""#, #"vantage="eu-west""#, #"_2nd="y\"z""#,
+                      #"app_kubernetes_io_name="ui""#, #"label_target="x""#, #"team="search""#] {
             #expect(line.contains(label), "\(line) lacks \(label)")
         }
+        let series = exposition.filter { $0.hasPrefix("jina_history_") }
+        #expect(!series.isEmpty && series.allSatisfy { $0.contains(#"vantage="eu-west""#) },
+                "every series names the vantage: \(series)")
     }
 
     @Test("exports say null where the report does; db stats speaks plainly")

@@ -2,40 +2,12 @@ import Foundation
 import JinaHistoryTestSupport
 import Testing
 
-/// The throwaway PostgreSQL that `scripts/test` starts (scripts/lib/postgres.sh), as these tests use it: new
-/// databases through `psql`, and an outage of the whole server.
-enum TestServer {
-    /// The superuser's url, `nil` without a server (then these tests are skipped).
-    static let url = ProcessInfo.processInfo.environment["JINA_HISTORY_TEST_POSTGRES"]
-    static var isRunning: Bool { url != nil }
-
-    /// A new, empty database's url.
-    static func freshDatabase() async throws -> String {
-        let server = try #require(url)
-        let components = try #require(URLComponents(string: server))
-        let name = "jh_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let created = try await runJinaHistory(
-            ["psql", "-q", "-h", "127.0.0.1", "-p", "\(components.port ?? 5432)", "-U", "postgres", "-d", "postgres",
-             "-c", "CREATE DATABASE \(name)"], binary: "/usr/bin/env")
-        #expect(created.status == 0, "\(created.stderr)")
-        return "postgres://postgres@127.0.0.1:\(components.port ?? 5432)/\(name)?sslmode=disable"
-    }
-
-    /// Stops the server (`pause`) or starts it again on the same port and data (`resume`).
-    static func control(_ step: String) async throws {
-        let script = TestPaths.repository.appending(path: "scripts/lib/postgres.sh").path
-        let result = try await runJinaHistory(["bash", "-c", "source \(script) && \(step)_test_postgres"],
-                                              binary: "/usr/bin/env")
-        #expect(result.status == 0, "\(step): \(result.stderr)")
-    }
-}
-
 /// A real Jina Flow recorded into a real PostgreSQL that goes away and comes back.
-@Suite("PostgreSQL outages", .serialized, .enabled(if: TestServer.isRunning))
+@Suite("PostgreSQL outages", .serialized, .enabled(if: TestPostgresServer.isRunning))
 struct PostgresOutageTests {
     @Test("the server stops for 2 s mid-recording: no round lost (stored = produced), one storage fault, no drops")
     func serverRestart() async throws {
-        let database = try await TestServer.freshDatabase()
+        let database = try await TestPostgresServer.freshDatabase()
         let port = try freePort()
         let flow = try await JinaFixture.start([
             "--kind", "flow", "--protocol", "grpc", "--port", "\(port)", "--executor-port", "\(try freePort())",
@@ -47,17 +19,17 @@ struct PostgresOutageTests {
         ])
         do {
             try await waitUntil("15 rounds recorded", timeout: .seconds(30)) { recorder.lines.count >= 15 }
-            try await TestServer.control("pause")
+            try await TestPostgresServer.control("pause")
             let stoppedAt = recorder.lines.count
             try await waitUntil("20 rounds probed while the server is down", timeout: .seconds(30)) {
                 recorder.lines.count >= stoppedAt + 20
             }
-            try await TestServer.control("resume")
+            try await TestPostgresServer.control("resume")
             try await recorder.waitForExit(timeout: .seconds(60))
         } catch {
             await recorder.stop()
             await flow.stop()
-            try? await TestServer.control("resume")
+            try? await TestPostgresServer.control("resume")
             throw error
         }
         await flow.stop()

@@ -7,16 +7,19 @@ public struct OutageNoticeTracker: Sendable {
     private let target: Target
     private let repeatMs: Int64?
     private let host: String
+    private let vantage: String
     /// Down rounds since the last round that was not down, with the first one's layer and raw code.
     private var downStreak: (count: Int, layer: Outage.Layer?, rawCode: Int?) = (0, nil, nil)
     /// The outage being followed: its `down` transition, failed rounds, layer and code, and the last notice's time.
     private var outage: (transition: Transition, failedRounds: Int, layer: Outage.Layer?, rawCode: Int?, toldMs: Int64)?
 
-    /// Follows `target`; `repeatMs` is the reminder period (`nil`: none); `host` names the recorder in notices.
-    public init(target: Target, repeatMs: Int64?, host: String) {
+    /// Follows `target`; `repeatMs` is the reminder period (`nil`: none); `host` and `vantage` (by default the
+    /// host) name the recorder in notices.
+    public init(target: Target, repeatMs: Int64?, host: String, vantage: String? = nil) {
         self.target = target
         self.repeatMs = repeatMs
         self.host = host
+        self.vantage = vantage ?? host
     }
 
     /// Feeds one round and the transition it caused (every round, skipped ones too, in slot order); returns the
@@ -63,6 +66,6 @@ public struct OutageNoticeTracker: Sendable {
             from: event == .reminder ? .down : down.from, to: .down, transitionAtMs: down.atMs,
             outageStartedMs: down.streakStartedMs, confirmedMs: down.atMs, endedMs: endedMs,
             failedRounds: open.failedRounds, failure: down.failure, rawCode: open.rawCode, layer: open.layer,
-            host: host, madeMs: nowMs)
+            host: host, vantage: vantage, madeMs: nowMs)
     }
 }

@@ -43,6 +43,8 @@ public struct TransitionNotice: Hashable, Sendable {
     public var layer: Outage.Layer?
     /// The recorder's host.
     public var host: String
+    /// Where the recorder stands (docs/semantics.md §9): its host unless it was given another vantage.
+    public var vantage: String
     /// When the notice was made, UTC epoch ms.
     public var madeMs: Int64
 
@@ -50,7 +52,7 @@ public struct TransitionNotice: Hashable, Sendable {
     public init(event: Event, target: String, kind: TargetKind, url: String, from: TargetState, to: TargetState,
                 transitionAtMs: Int64, outageStartedMs: Int64, confirmedMs: Int64, endedMs: Int64? = nil,
                 failedRounds: Int, failure: FailureDetail?, rawCode: Int?, layer: Outage.Layer?, host: String,
-                madeMs: Int64) {
+                vantage: String? = nil, madeMs: Int64) {
         self.event = event
         self.target = target
         self.kind = kind
@@ -66,6 +68,7 @@ public struct TransitionNotice: Hashable, Sendable {
         self.rawCode = rawCode
         self.layer = layer
         self.host = host
+        self.vantage = vantage ?? host
         self.madeMs = madeMs
     }
 

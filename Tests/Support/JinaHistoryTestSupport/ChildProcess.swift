@@ -12,6 +12,8 @@ public final class ChildProcess: Sendable {
         let errorOutput = Mutex<String>("")
         /// Pipes that reached end of file (stdout and stderr: 2 when all output is in).
         let closedPipes = Mutex(0)
+        /// Bytes read so far from both pipes, to tell output still coming from a pipe merely held open.
+        let bytesRead = Mutex(0)
 
         /// Hands each chunk read from `pipe` to `take`, and counts the pipe closed at end of file.
         func drain(_ pipe: Pipe, _ take: @escaping @Sendable (Output, String) -> Void) {
@@ -22,6 +24,7 @@ public final class ChildProcess: Sendable {
                     closedPipes.withLock { $0 += 1 }
                     return
                 }
+                bytesRead.withLock { $0 += data.count }
                 take(self, String(decoding: data, as: UTF8.self))
             }
         }
@@ -71,20 +74,27 @@ public final class ChildProcess: Sendable {
     /// Sends `signal` to the process.
     public func send(_ signal: Int32) { if process.isRunning { kill(process.processIdentifier, signal) } }
 
-    /// Waits (bounded) for the process to exit and, with `output`, for all it wrote to be read. A pipe can stay
-    /// open after the exit when another process inherited it (a child of the child, or a process spawned by
-    /// this test process at the same moment), so end of file is awaited for a short grace only: everything the
-    /// process wrote before exiting is in the pipe by then.
+    /// Waits (bounded) for the process to exit and, with `output`, for all it wrote to be read: until end of file
+    /// on both pipes, or, when a pipe stays open after the exit because another process inherited it (a child of
+    /// the child, or a process spawned by this test process at the same moment), until nothing more has arrived
+    /// for a second. (A fixed two-second grace once cut a long completion script short on a loaded machine.)
     public func waitForExit(timeout: Duration, output readAll: Bool = true) async throws {
         do {
             try await waitUntil("process \(pid) to exit", timeout: timeout) { !process.isRunning }
         } catch {
             throw ConditionTimedOut(description: "\(error) (still running)")
         }
-        if readAll {
-            try? await waitUntil("output of process \(pid)", timeout: .seconds(2)) {
-                output.closedPipes.withLock { $0 } == 2
+        guard readAll else { return }
+        var lastCount = -1
+        var quietSince = ContinuousClock.now
+        try? await waitUntil("output of process \(pid)", timeout: .seconds(30)) {
+            if output.closedPipes.withLock({ $0 }) == 2 { return true }
+            let count = output.bytesRead.withLock { $0 }
+            if count != lastCount {
+                lastCount = count
+                quietSince = .now
             }
+            return ContinuousClock.now - quietSince > .seconds(1)
         }
     }
 
