@@ -194,4 +194,30 @@ struct ServeCommandTests {
         try await waitUntil("the warning", timeout: .seconds(20)) { open.standardError.contains("which other machines can reach") }
         await open.stop()
     }
+
+    @Test("on PostgreSQL: a seeded history served as the CLI reports it, the status page and /healthz answer",
+          .enabled(if: TestPostgresServer.isRunning))
+    func servesPostgres() async throws {
+        let database = try await TestPostgresServer.freshDatabase()
+        let seeded = try await runJinaHistory(["db", "seed", "--db", database, "--targets", "2", "--span", "1d",
+                                               "--interval", "30s", "--outage-odds", "300"])
+        #expect(seeded.status == 0, "\(seeded.stderr)")
+        let (server, base) = try await serve(database)
+        defer { Task { await server.stop() } }
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let (since, until) = (iso(now - 20 * 3_600_000), iso(now - 2 * 3_600_000))
+        let served = try await fetch("\(base)/api/v1/report?since=\(since)&until=\(until)")
+        let printed = try await runJinaHistory(["report", "--db", database, "--since", since, "--until", until,
+                                                "--format", "json"])
+        func withoutGeneratedAt(_ text: String) -> String {
+            text.replacingOccurrences(of: #""generated_at" *: *"[^"]*""#, with: "", options: .regularExpression)
+                .trimmingCharacters(in: .newlines)
+        }
+        #expect(served.status == 200 && printed.status == 0, "\(printed.stderr)")
+        #expect(withoutGeneratedAt(served.body) == withoutGeneratedAt(printed.stdout))
+        #expect(served.body.contains("\"failed_rounds\""), "the seeded window has outages")
+        let page = try await fetch("\(base)/")
+        #expect(page.status == 200 && page.body.contains("seed-0") && page.body.contains("seed-1"))
+        #expect(try await fetch("\(base)/healthz").status == 200)
+    }
 }
