@@ -18,7 +18,6 @@ public final class PostgresHistoryReader: HistoryReading {
     ///   no history yet, or its schema is newer.
     public init(address: PostgresAddress, deadlineMs: Int64 = 10_000) throws {
         connector = PostgresConnector(address: address, deadlineMs: deadlineMs)
-        let session = PostgresSession(connector: connector)
         let location = address.description
         let version = try BlockingCall.run { [connector] in
             try await connector.withConnection { try await PostgresMigrator.version($0) }
@@ -30,7 +29,6 @@ public final class PostgresHistoryReader: HistoryReading {
             throw JinaHistoryError.storage(StorageProblem(
                 location: location, reason: .newerSchema(found: version, known: PostgresSchema.migrator.knownVersion)))
         }
-        idle.withLock { $0.append(session) }
     }
 
     public func withSnapshot<T>(_ body: (any HistorySnapshot) throws -> T) throws -> T {

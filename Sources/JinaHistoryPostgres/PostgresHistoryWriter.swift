@@ -18,6 +18,7 @@ public final class PostgresHistoryWriter: HistoryWriting {
     private let address: PostgresAddress
     private let state: Mutex<State>
 
+    /// Guarded by the writer's lock; unchecked only because a stored error (`lost`) is not `Sendable`.
     private struct State: @unchecked Sendable {
         var session: PostgresSession
         /// Error-text ids already known, so repeated failures cost no lookup.

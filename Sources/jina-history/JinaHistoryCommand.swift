@@ -81,8 +81,9 @@ func reportingErrors<T>(naming: @escaping (JinaHistoryError.Input) -> String = {
 /// `--db`, shared by the commands that use the history database.
 struct DatabaseOption: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "History database: a SQLite file, or postgres://USER@HOST:PORT/DB[?sslmode=…] (default: $JINA_HISTORY_DB, "
-            + "else $XDG_DATA_HOME/jina-history/history.sqlite).",
+        // No brackets: zsh's completion specs end a description at the first `]`.
+        "History database: a SQLite file, or a postgres://USER@HOST:PORT/DB url (default: $JINA_HISTORY_DB, else "
+            + "$XDG_DATA_HOME/jina-history/history.sqlite).",
         valueName: "path-or-url"))
     var db: String?
 
