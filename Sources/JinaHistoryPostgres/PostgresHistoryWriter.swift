@@ -74,7 +74,7 @@ public final class PostgresHistoryWriter: HistoryWriting {
                     let id = try session.value("""
                         INSERT INTO target (name, kind, url, created_ms, labels)
                         VALUES (\(target.name), \(target.kind.rawValue), \(url), \(startedMs),
-                                \(Self.json(target.labels)))
+                                \(StoredTarget.storedLabels(target.labels)))
                         ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url,
                             labels = excluded.labels
                         RETURNING id
@@ -387,12 +387,6 @@ public final class PostgresHistoryWriter: HistoryWriting {
             """, as: Int64.self) ?? 0
         state.errorIds[failure] = id
         return id
-    }
-
-    /// Labels as a JSON object with sorted keys, so equal labels are equal text.
-    private static func json(_ labels: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: labels, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// Runs `body` with the writer's state, unless the connection was lost and its backoff is not over. A failure

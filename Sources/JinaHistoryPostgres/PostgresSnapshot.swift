@@ -58,9 +58,8 @@ final class PostgresSnapshot: HistorySnapshot {
         }
         return try session.rows("SELECT id, name, kind, url, labels FROM target ORDER BY name").map { row in
             let (id, name, kind, url, labels) = try decoded(row, as: (Int64, String, String, String, String).self)
-            let labelObject = (try? JSONSerialization.jsonObject(with: Data(labels.utf8))) as? [String: String]
             return StoredTarget(id: id, name: name, kind: TargetKind(rawValue: kind) ?? .flow, url: url,
-                                policies: policies[id] ?? [:], labels: labelObject ?? [:])
+                                policies: policies[id] ?? [:], labels: StoredTarget.labels(stored: labels))
         }
     }
 
@@ -141,7 +140,7 @@ final class PostgresSnapshot: HistorySnapshot {
     private static func transition(_ row: PostgresRow) throws -> StoredTransition {
         let (targetId, runId, atMs, from, to, roundMs, streakMs, errorClass, exception, message) = try decoded(
             row, as: (Int64, Int64, Int64, String, String, Int64, Int64, String?, String?, String?).self)
-        let failure = errorClass.map { failureDetail(errorClass: $0, exception: exception, message: message) }
+        let failure = errorClass.map { FailureDetail(storedClass: $0, exception: exception, message: message) }
         return StoredTransition(targetId: targetId, runId: runId, transition: Transition(
             from: TargetState(rawValue: from) ?? .unknown, to: TargetState(rawValue: to) ?? .unknown, atMs: atMs,
             roundScheduledMs: roundMs, streakStartedMs: streakMs, failure: failure))
@@ -199,16 +198,11 @@ final class PostgresSnapshot: HistorySnapshot {
             try session.rows("SELECT class, exception, message FROM error WHERE id = \(id)").first
         }
         let texts = try row.map { try decoded($0, as: (String, String, String).self) }
-        let detail = Self.failureDetail(errorClass: texts?.0, exception: texts?.1, message: texts?.2)
+        let detail = FailureDetail(storedClass: texts?.0, exception: texts?.1, message: texts?.2)
         failures[errorId ?? -1] = detail
         return detail
     }
 
-    /// A failed attempt's detail from its `error` row's columns (all `nil` when it has no error text).
-    static func failureDetail(errorClass: String?, exception: String?, message: String?) -> FailureDetail {
-        FailureDetail(ErrorClass(rawValue: errorClass ?? "") ?? .rpcError, message: message ?? "",
-                      exception: exception ?? "")
-    }
 
     /// Reads the rounds and the attempts of those that are not inline-healthy through two cursors, merged by key;
     /// a round a span covers costs a check, not a record.
@@ -340,16 +334,6 @@ private struct PackedRound {
         verdict = Int(integer(16, 2))
         startLagMs = integer(18, 4)
         durationUs = integer(22, 4)
-    }
-}
-
-extension RollupLevel {
-    /// The table that holds this level's spans.
-    var table: String {
-        switch self {
-        case .base: "rollup"
-        case .day: "rollup_day"
-        }
     }
 }
 

@@ -61,7 +61,7 @@ public final class HistoryWriter: HistoryWriting {
                         RETURNING id
                         """,
                     arguments: [target.name, target.kind.rawValue, target.endpoint.description, startedMs,
-                                Self.json(target.labels)])!
+                                StoredTarget.storedLabels(target.labels)])!
                 try db.execute(
                     sql: """
                         INSERT INTO run_target (run_id, target_id, url, interval_ms, timeout_ms, attempts, \
@@ -253,12 +253,6 @@ public final class HistoryWriter: HistoryWriting {
     /// The newest run of `vantage` without a stop mark whose recorder still lives.
     private static func runningRecorder(_ db: Database, nowMs: Int64, vantage: String) throws -> RecorderRunSpan? {
         try SQLiteSnapshot.runs(db).runningRecorder(vantage: vantage, nowMs: nowMs)
-    }
-
-    /// Labels as a JSON object with sorted keys, so equal labels are equal text.
-    private static func json(_ labels: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: labels, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// Deletes the raw rounds (and their attempts) that rollup spans ending before `beforeMs` cover, a few spans

@@ -70,19 +70,9 @@ extension SQLiteSnapshot {
                 try Row.fetchOne(db.cachedStatement(sql: "SELECT class, exception, message FROM error WHERE id = ?"),
                                  arguments: [$0])
             }
-            let detail = Self.failureDetail(errorClass: row?[0], exception: row?[1], message: row?[2])
+            let detail = FailureDetail(storedClass: row?[0], exception: row?[1], message: row?[2])
             failures.byId[errorId ?? -1] = detail
             return detail
-        }
-    }
-}
-
-extension RollupLevel {
-    /// The table that holds this level's spans.
-    var table: String {
-        switch self {
-        case .base: "rollup"
-        case .day: "rollup_day"
         }
     }
 }

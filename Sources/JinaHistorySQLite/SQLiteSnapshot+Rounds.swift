@@ -68,7 +68,7 @@ extension SQLiteSnapshot {
             if (row[7] as Int64) != 1 {
                 let errorId: Int64 = row[9] ?? -1
                 failure = failures[errorId]
-                    ?? Self.failureDetail(errorClass: row[10], exception: row[11], message: row[12])
+                    ?? FailureDetail(storedClass: row[10], exception: row[11], message: row[12])
                 failures[errorId] = failure
             }
             return (

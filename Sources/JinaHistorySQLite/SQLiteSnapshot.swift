@@ -60,15 +60,8 @@ struct SQLiteSnapshot: HistorySnapshot {
             let id: Int64 = row["id"]
             return StoredTarget(
                 id: id, name: row["name"], kind: TargetKind(rawValue: row["kind"]) ?? .flow, url: row["url"],
-                policies: policies[id] ?? [:], labels: Self.labels(row["labels"]))
+                policies: policies[id] ?? [:], labels: StoredTarget.labels(stored: row["labels"]))
         }
-    }
-
-    /// A target's labels from their stored JSON object; none when there is no such column.
-    private static func labels(_ json: String?) -> [String: String] {
-        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
-        else { return [:] }
-        return object
     }
 
     /// The row id of the target named `name`, for a write that names it.
@@ -152,7 +145,7 @@ struct SQLiteSnapshot: HistorySnapshot {
 
     private static func transition(_ row: Row) -> Transition {
         let failure = (row["class"] as String?).map { errorClass in
-            failureDetail(errorClass: errorClass, exception: row["exception"], message: row["message"])
+            FailureDetail(storedClass: errorClass, exception: row["exception"], message: row["message"])
         }
         return Transition(
             from: TargetState(rawValue: row["from_state"]) ?? .unknown,
@@ -172,9 +165,4 @@ struct SQLiteSnapshot: HistorySnapshot {
 
     var hasLooseStretches: Bool { schemaVersion >= 6 }
 
-    /// A failed attempt's detail from its `error` row's columns (all `nil` when it has no error text).
-    static func failureDetail(errorClass: String?, exception: String?, message: String?) -> FailureDetail {
-        FailureDetail(ErrorClass(rawValue: errorClass ?? "") ?? .rpcError, message: message ?? "",
-                      exception: exception ?? "")
-    }
 }

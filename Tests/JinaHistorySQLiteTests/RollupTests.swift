@@ -79,7 +79,7 @@ struct RollupTests {
                 let row = try id.flatMap {
                     try Row.fetchOne(db, sql: "SELECT * FROM error WHERE id = ?", arguments: [$0])
                 }
-                return SQLiteSnapshot.failureDetail(errorClass: row?["class"], exception: row?["exception"],
+                return FailureDetail(storedClass: row?["class"], exception: row?["exception"],
                                                     message: row?["message"])
             }
             var failed = 0

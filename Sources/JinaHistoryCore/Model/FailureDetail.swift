@@ -53,3 +53,11 @@ extension String {
         return flat.count > limit ? String(flat.prefix(limit)) + "..." : flat
     }
 }
+
+extension FailureDetail {
+    /// A failed attempt's detail from its stored `error` row's columns (all `nil` when it has no error text), as
+    /// every storage engine reads it.
+    public init(storedClass errorClass: String?, exception: String?, message: String?) {
+        self.init(ErrorClass(rawValue: errorClass ?? "") ?? .rpcError, message: message ?? "", exception: exception ?? "")
+    }
+}

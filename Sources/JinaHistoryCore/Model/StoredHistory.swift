@@ -1,3 +1,5 @@
+import Foundation
+
 /// A recorder run as stored: when it started, its last heartbeat, and its clean-stop mark if it had one.
 public struct RecorderRunSpan: Hashable, Codable, Sendable {
     /// How a run ended, as far as the database can tell.
@@ -121,5 +123,20 @@ public struct MaintenanceWindow: Hashable, Codable, Sendable {
         self.toMs = toMs
         self.note = note
         self.deletedMs = deletedMs
+    }
+}
+
+extension StoredTarget {
+    /// Labels as stored: a JSON object with sorted keys, so equal labels are equal text.
+    public static func storedLabels(_ labels: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: labels, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Labels from their stored JSON object; none when there is none.
+    public static func labels(stored json: String?) -> [String: String] {
+        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
+        else { return [:] }
+        return object
     }
 }

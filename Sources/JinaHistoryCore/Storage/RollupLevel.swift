@@ -14,4 +14,12 @@ public enum RollupLevel: Sendable, CaseIterable {
         case .day: RollupSpan.dayMs
         }
     }
+
+    /// The table that holds this level's spans, by the same name in both engines' schemas.
+    public var table: String {
+        switch self {
+        case .base: "rollup"
+        case .day: "rollup_day"
+        }
+    }
 }
