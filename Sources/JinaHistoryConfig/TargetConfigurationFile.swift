@@ -16,6 +16,14 @@ public enum TargetConfigurationFile {
         "on-transition", "notify-repeat",
     ]
 
+    /// The targets of `path` (``configuration(path:requireProbeable:commandExists:)``).
+    public static func load(path: String, requireProbeable: (Target) throws -> Void = { try $0.requireSupported() },
+                            commandExists: (String) -> Bool = { _ in true })
+        throws -> [ScheduledTarget]
+    {
+        try configuration(path: path, requireProbeable: requireProbeable, commandExists: commandExists).targets
+    }
+
     /// Reads and checks `path`.
     ///
     /// - throws: ``ConfigurationFileError`` naming the file, the line and the field.
@@ -23,9 +31,9 @@ public enum TargetConfigurationFile {
     /// - parameter requireProbeable: checks each target as its probes will need it (certificate files, the kinds
     ///   a transport serves); its errors are given the file and line. By default only the model's rules.
     /// - parameter commandExists: whether an `on-transition` command's program can be run.
-    public static func load(path: String, requireProbeable: (Target) throws -> Void = { try $0.requireSupported() },
-                            commandExists: (String) -> Bool = { _ in true })
-        throws -> [ScheduledTarget]
+    public static func configuration(path: String,
+                                     requireProbeable: (Target) throws -> Void = { try $0.requireSupported() },
+                                     commandExists: (String) -> Bool = { _ in true }) throws -> RecordConfiguration
     {
         let text: String
         do {
@@ -42,7 +50,7 @@ public enum TargetConfigurationFile {
     static func parse(_ text: String, file: String, directory: String,
                       requireProbeable: (Target) throws -> Void = { try $0.requireSupported() },
                       commandExists: (String) -> Bool = { _ in true }) throws
-        -> [ScheduledTarget]
+        -> RecordConfiguration
     {
         let root: Node?
         do {
@@ -54,7 +62,13 @@ public enum TargetConfigurationFile {
         guard let top = root?.mapping else {
             throw reader.error(root, "expected a mapping with a 'targets' list; see docs/configuration.md")
         }
-        try reader.requireKnown(top, allowed: ["defaults", "targets"], what: "top level")
+        try reader.requireKnown(top, allowed: ["defaults", "targets", "vantage"], what: "top level")
+        let vantage = try top["vantage"].map { node -> String in
+            guard let name = node.string, RecorderRunSpan.isVantageName(name) else {
+                throw reader.error(node, "'vantage' must be 1 to 100 printable characters, e.g. vantage: eu-west")
+            }
+            return name
+        }
         let defaults = try top["defaults"].map { node -> Node.Mapping in
             guard let mapping = node.mapping else { throw reader.error(node, "'defaults' must be a mapping") }
             try reader.requireKnown(mapping, allowed: settingFields, what: "defaults")
@@ -64,7 +78,7 @@ public enum TargetConfigurationFile {
             throw reader.error(top["targets"] ?? root, "'targets' must be a non-empty list of targets")
         }
         var seen: [String: Int] = [:]
-        return try entries.map { entry in
+        let targets = try entries.map { entry in
             guard let mapping = entry.mapping else { throw reader.error(entry, "each target must be a mapping") }
             try reader.requireKnown(mapping, allowed: settingFields.union(["name", "url"]), what: "a target")
             var scheduled = try reader.target(mapping, defaults: defaults, requireProbeable: requireProbeable)
@@ -77,6 +91,7 @@ public enum TargetConfigurationFile {
             seen[scheduled.target.name] = line
             return scheduled
         }
+        return RecordConfiguration(targets: targets, vantage: vantage)
     }
 
     private static func oneLine(_ error: YamlError) -> String {

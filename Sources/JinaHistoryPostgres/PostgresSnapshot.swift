@@ -20,6 +20,11 @@ final class PostgresSnapshot: HistorySnapshot {
     static let fetchBatch = 4_096
     /// Rounds packed into one row.
     static let roundsPerChunk = 4_096
+    /// Stretches this close are read as one range, the rounds between them dropped here. A BRIN lookup reads a
+    /// whole block range (128 pages, some 17,000 rounds) whatever the stretch's length, so a month's report,
+    /// whose thousands of stretches crowd around the same day edges and transitions, made one lookup per stretch
+    /// and spent seconds re-reading the same blocks (docs/benchmarks.md, "The central store").
+    static let rangeGapMs: Int64 = 300_000
 
     func runs() throws -> [RecorderRunSpan] { try Self.runs(session) }
 
@@ -102,17 +107,20 @@ final class PostgresSnapshot: HistorySnapshot {
     func notifications(in range: Range<Int64>) throws -> [NotificationDelivery] {
         try session.rows("""
             SELECT target_id, event, transition_at_ms, queued_ms, finished_ms, destination, attempts, outcome, status,
-                   error
+                   error, run_id
             FROM notification WHERE queued_ms >= \(range.lowerBound) AND queued_ms < \(range.upperBound)
             ORDER BY queued_ms, id
             """).map { row in
-            let (targetId, event, transitionAtMs, queuedMs, finishedMs, destination, attempts, outcome, status, error) =
-                try decoded(row, as: (Int64, String, Int64, Int64, Int64, String, Int64, String, Int64?, String).self)
-            return NotificationDelivery(
+            let (targetId, event, transitionAtMs, queuedMs, finishedMs, destination, attempts, outcome, status, error,
+                 runId) = try decoded(row, as: (Int64, String, Int64, Int64, Int64, String, Int64, String, Int64?,
+                                                String, Int64).self)
+            var delivery = NotificationDelivery(
                 targetId: targetId, event: TransitionNotice.Event(rawValue: event) ?? .down,
                 transitionAtMs: transitionAtMs, queuedMs: queuedMs, finishedMs: finishedMs, destination: destination,
                 attempts: Int(attempts), outcome: NotificationDelivery.Outcome(rawValue: outcome) ?? .failed,
                 status: status.map(Int.init), error: error)
+            delivery.runId = runId
+            return delivery
         }
     }
 
@@ -211,9 +219,17 @@ final class PostgresSnapshot: HistorySnapshot {
     func forEachRound(in stretches: [SlotStretch], of run: (targetId: Int64, runId: Int64)?,
                       skipping: inout SpanCoverage, _ body: ([StoredRound]) throws -> Void) throws {
         guard !stretches.isEmpty else { return }
-        let lows = stretches.map(\.range.lowerBound)
-        let highs = stretches.map(\.range.upperBound)
-        let targets = stretches.map { $0.targetId ?? -1 }
+        var ranges: [Range<Int64>] = []
+        for stretch in stretches {
+            if let last = ranges.last, stretch.range.lowerBound - last.upperBound <= Self.rangeGapMs {
+                ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, stretch.range.upperBound)
+            } else {
+                ranges.append(stretch.range)
+            }
+        }
+        let lows = ranges.map(\.lowerBound)
+        let highs = ranges.map(\.upperBound)
+        var wanted = StretchFilter(stretches)
         let oneTarget = run?.targetId ?? -1
         let oneRun = run?.runId ?? -1
         // Rounds come packed, `roundsPerChunk` fixed-width records per row: a row of its own per round cost more
@@ -224,17 +240,18 @@ final class PostgresSnapshot: HistorySnapshot {
                               ORDER BY scheduled_ms, target_id, run_id)
             FROM (SELECT r.*, (row_number() OVER (ORDER BY r.scheduled_ms, r.target_id, r.run_id) - 1)
                               / \(Self.roundsPerChunk) AS chunk
-                  FROM unnest(\(lows)::int8[], \(highs)::int8[], \(targets)::int8[]) AS w(lo, hi, t)
+                  FROM unnest(\(lows)::int8[], \(highs)::int8[]) AS w(lo, hi)
                   JOIN round r ON r.scheduled_ms >= w.lo AND r.scheduled_ms < w.hi
-                                  AND (w.t < 0 OR r.target_id = w.t)
                   WHERE (\(oneTarget)::int8 < 0 OR (r.target_id = \(oneTarget)::int8 AND r.run_id = \(oneRun)::int8))) x
             GROUP BY chunk ORDER BY chunk
             """)
         let attempts = try cursor("""
             SELECT a.scheduled_ms, a.target_id, a.run_id, a.role::int8, a.n::int8, a.started_ms, a.duration_us,
                    a.ok::int8, a.raw_code, a.error_id
-            FROM unnest(\(lows)::int8[], \(highs)::int8[], \(targets)::int8[]) AS w(lo, hi, t)
-            JOIN attempt a ON a.scheduled_ms >= w.lo AND a.scheduled_ms < w.hi AND (w.t < 0 OR a.target_id = w.t)
+            FROM unnest(\(lows)::int8[], \(highs)::int8[]) AS w(lo, hi)
+            -- One key range scan per range: given a join over thousands, the planner left the primary key.
+            CROSS JOIN LATERAL (SELECT * FROM attempt a WHERE a.scheduled_ms >= w.lo AND a.scheduled_ms < w.hi
+                                OFFSET 0) a
             WHERE (\(oneTarget)::int8 < 0 OR (a.target_id = \(oneTarget)::int8 AND a.run_id = \(oneRun)::int8))
             ORDER BY a.scheduled_ms, a.target_id, a.run_id, a.role, a.n
             """)
@@ -251,6 +268,7 @@ final class PostgresSnapshot: HistorySnapshot {
             guard packed.count % PackedRound.bytes == 0 else { throw Self.outOfOrder }
             for index in 0..<(packed.count / PackedRound.bytes) {
                 let record = PackedRound(packed, index: index)
+                guard wanted.admits(slotMs: record.slotMs, targetId: record.targetId) else { continue }
                 let key = RoundAssembly.Key(scheduledMs: record.slotMs, targetId: record.targetId, runId: record.runId)
                 try assembly.add(key, skipping: &skipping, round: {
                     RoundRecord(scheduledMs: key.scheduledMs, verdict: RoundVerdict(rawValue: record.verdict) ?? .down,
@@ -382,5 +400,22 @@ private struct PostgresSpanBatches: RollupSpanBatches {
                                               sumSquaresUs: failSumSquares, minUs: failMin, maxUs: failMax)))
         }
         next += chunk.count
+    }
+}
+
+/// Which rounds of the coalesced ranges a caller asked for: those inside its stretches, of the stretch's target
+/// when it names one. Asked in slot order, so one pointer moves along the stretches.
+private struct StretchFilter {
+    private let stretches: [SlotStretch]
+    private var next = 0
+
+    init(_ stretches: [SlotStretch]) {
+        self.stretches = stretches
+    }
+
+    mutating func admits(slotMs: Int64, targetId: Int64) -> Bool {
+        while next < stretches.count, stretches[next].range.upperBound <= slotMs { next += 1 }
+        guard next < stretches.count, stretches[next].range.lowerBound <= slotMs else { return false }
+        return stretches[next].targetId.map { $0 == targetId } ?? true
     }
 }

@@ -67,8 +67,9 @@ public enum HTMLReportRenderer {
         vertical-align:middle}.muted{color:#666}
         """
 
-    private static let colours: [TargetReport.BucketState: String] = [
-        .up: "#2da44e", .down: "#cf222e", .unknown: "#d0d7de", .maintenance: "#0969da",
+    /// Each strip state's colour, on reports and the status page alike.
+    static let colours: [TargetReport.BucketState: String] = [
+        .up: "#2da44e", .down: "#cf222e", .unknown: "#d0d7de", .maintenance: "#0969da", .partial: "#bf8700",
     ]
 
     private static func summary(_ targets: [TargetReport]) -> String {
@@ -86,6 +87,35 @@ public enum HTMLReportRenderer {
             })
     }
 
+    /// Where several vantages recorded the target (docs/semantics.md §9): each one's account beside the combined
+    /// view, the combined outages' vantages and the partial outages.
+    private static func vantages(_ target: TargetReport, time: (Int64) -> String) -> String {
+        var html = "<h3>Vantages</h3>\n<p>Partial \(ReportNumberText.seconds(target.partialMs)) (vantages disagreed); "
+            + "availability from everywhere \(ReportNumberText.availabilityEverywhere(target) ?? "no data").</p>\n"
+        html += table(
+            ["vantage", "availability", "up", "down", "unknown", "outages", "vantage-wide outages"],
+            target.vantages.map { account in
+                [account.vantage ?? "", ReportNumberText.availability(account) ?? "no data",
+                 ReportNumberText.seconds(account.upMs), ReportNumberText.seconds(account.downMs),
+                 ReportNumberText.seconds(account.unknownMs), "\(account.outages.count)",
+                 "\(account.outages.filter(\.vantageWide).count)"]
+            })
+        if !target.outages.isEmpty {
+            html += "<p>Outages seen from: " + target.outages.map { outage in
+                escaped("\(time(outage.startedMs)): \(outage.vantages.joined(separator: ", "))")
+            }.joined(separator: "; ") + "</p>\n"
+        }
+        html += "<h3>Partial outages</h3>\n"
+        html += target.partialOutages.isEmpty ? "<p>None.</p>\n" : table(
+            ["started", "ended", "duration", "down from", "up from", "vantage-wide"],
+            target.partialOutages.map { partial in
+                [time(partial.startedMs), time(partial.endedMs), ReportNumberText.seconds(partial.durationMs),
+                 partial.failing.joined(separator: ", "), partial.reachable.joined(separator: ", "),
+                 partial.vantageWide.joined(separator: ", ")]
+            })
+        return html
+    }
+
     private static func section(_ target: TargetReport, index: Int, window: ReportWindow,
                                 time: (Int64) -> String, outageLink: ((Int) -> String)?) -> String {
         var html = "<section id=\"target-\(index)\">\n<h2>\(escaped(target.name))</h2>\n"
@@ -95,7 +125,9 @@ public enum HTMLReportRenderer {
                 + "\(ReportNumberText.seconds(policy.timeoutMs)), \(policy.attempts) attempt(s)"
         }
         html += "</p>\n<h3>Timeline</h3>\n" + timeline(target, window: window)
-        html += "<p class=\"legend muted\">" + [TargetReport.BucketState.up, .down, .unknown, .maintenance].map {
+        let states: [TargetReport.BucketState] = [.up, .down, .unknown, .maintenance]
+            + (target.vantages.isEmpty ? [] : [.partial])
+        html += "<p class=\"legend muted\">" + states.map {
             "<span style=\"background:\(colours[$0]!)\"></span>\($0.rawValue)"
         }.joined() + " &nbsp; (\(target.strip.count) buckets; below them, in lanes of their own, outages, "
             + "recorder gaps and maintenance at their exact times)</p>\n"
@@ -112,6 +144,7 @@ public enum HTMLReportRenderer {
                      .joined(separator: ": ") } ?? "",
                  "\(outage.flaps)"]
             })
+        if !target.vantages.isEmpty { html += vantages(target, time: time) }
         html += "<h3>Recorder offline</h3>\n"
         html += target.gaps.isEmpty ? "<p>Never.</p>\n" : table(
             ["from", "to", "duration", "cause"],

@@ -40,8 +40,8 @@ public enum JSONReportRenderer {
         ]
     }
 
-    private static func target(_ target: TargetReport) -> JSONObject {
-        [
+    private static func target(_ target: TargetReport) -> JSONMembers {
+        var object = JSONMembers([
             "name": target.name, "kind": target.kind.rawValue, "url": target.url, "labels": target.labels,
             "availability": target.availability, "coverage": target.coverage,
             "up_s": seconds(target.upMs), "down_s": seconds(target.downMs),
@@ -55,7 +55,7 @@ public enum JSONReportRenderer {
             "attempts": ["total": target.attempts.total, "ok": target.attempts.ok] as JSONObject,
             "latency_ms": latency(target.successLatency),
             "time_to_fail_ms": latency(target.failureLatency),
-            "outages": target.outages.map(OutageJSON.init),
+            "outages": target.outages.map { OutageJSON(outage: $0, ofVantages: !target.vantages.isEmpty) },
             "notifications": [
                 "sent": target.notifications.sent, "failed": target.notifications.failed,
                 "not_sent": target.notifications.notSent,
@@ -77,12 +77,34 @@ public enum JSONReportRenderer {
                     "duration_s": seconds(gap.durationMs), "cause": gap.cause.rawValue,
                 ]
             },
-        ]
+        ])
+        // Only where several vantages recorded the target (docs/semantics.md §9): with one, the object is as it was.
+        if let vantage = target.vantage {
+            object["vantage"] = vantage
+            object["outages"] = target.outages.map { OutageJSON(outage: $0, ofVantage: true) }
+        }
+        if !target.vantages.isEmpty {
+            object["partial_s"] = seconds(target.partialMs)
+            object["availability_everywhere"] = target.availabilityEverywhere
+            object["partial_outages"] = target.partialOutages.map { partial -> JSONObject in
+                [
+                    "started_at": TimeText.rfc3339(partial.startedMs), "ended_at": TimeText.rfc3339(partial.endedMs),
+                    "duration_s": seconds(partial.durationMs), "failing": partial.failing,
+                    "reachable": partial.reachable, "vantage_wide": partial.vantageWide,
+                ]
+            }
+            object["vantages"] = target.vantages.map(Self.target)
+        }
+        return object
     }
 
     /// An outage's object, written member by member: a month's report writes thousands of them.
     private struct OutageJSON: JSONWritable {
         let outage: Outage
+        /// Of a combined view: the vantages that saw it.
+        var ofVantages = false
+        /// Of one vantage's account beside others: whether it was vantage-wide.
+        var ofVantage = false
 
         func writeJSON(depth: Int, into text: inout [UInt8]) {
             let failure = outage.firstFailure
@@ -99,6 +121,8 @@ public enum JSONReportRenderer {
             object.member("layer", outage.layer?.rawValue, into: &text)
             object.member("ongoing", outage.endedMs == nil, into: &text)
             object.member("started_at", TimeText.rfc3339(outage.startedMs), into: &text)
+            if ofVantage { object.member("vantage_wide", outage.vantageWide, into: &text) }
+            if ofVantages { object.member("vantages", outage.vantages, into: &text) }
             object.end(into: &text)
         }
     }

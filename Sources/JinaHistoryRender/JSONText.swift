@@ -209,12 +209,36 @@ extension Dictionary: JSONWritable where Key == String, Value == String {
 
 extension KeyValuePairs: JSONWritable where Key == String, Value == any JSONWritable {
     func writeJSON(depth: Int, into text: inout [UInt8]) {
-        guard !isEmpty else {
+        JSONMembers(self).writeJSON(depth: depth, into: &text)
+    }
+}
+
+/// An object whose members are decided as it is built (a ``JSONObject`` is fixed once written down), written
+/// with its keys sorted; a key set twice keeps its last value.
+struct JSONMembers: JSONWritable {
+    private var members: [(key: String, value: any JSONWritable)]
+
+    /// The members of `object`.
+    init(_ object: JSONObject) {
+        members = Array(object)
+    }
+
+    /// Sets `key` to `value`.
+    subscript(key: String) -> (any JSONWritable)? {
+        get { members.last { $0.key == key }?.value }
+        set {
+            members.removeAll { $0.key == key }
+            if let newValue { members.append((key, newValue)) }
+        }
+    }
+
+    func writeJSON(depth: Int, into text: inout [UInt8]) {
+        guard !members.isEmpty else {
             text.append(contentsOf: "{}".utf8)
             return
         }
         text.append(UInt8(ascii: "{"))
-        for (offset, member) in sorted(by: { $0.key < $1.key }).enumerated() {
+        for (offset, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
             JSONText.separate(first: offset == 0, depth: depth, &text)
             JSONText.writeKey(member.key, depth: depth, into: &text)
             member.value.writeJSON(depth: depth + 1, into: &text)

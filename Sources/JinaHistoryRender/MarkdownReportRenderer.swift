@@ -32,8 +32,9 @@ public enum MarkdownReportRenderer {
                       "| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- | --- |"]
             for (name, outage) in outages {
                 let failure = outage.firstFailure
+                let seenFrom = outage.vantages.isEmpty ? "" : " (seen from \(outage.vantages.joined(separator: ", ")))"
                 let cells = [
-                    cell(name), time(outage.startedMs), outage.endedMs.map(time) ?? "ongoing",
+                    cell(name + seenFrom), time(outage.startedMs), outage.endedMs.map(time) ?? "ongoing",
                     Number.seconds(outage.durationMs), "\(outage.failedRounds)", "\(outage.flaps)",
                     failure?.errorClass.rawValue ?? "", outage.layer?.rawValue ?? "", cell(failure?.deployment ?? ""),
                     cell(failure?.oneLineMessage(limit: 200) ?? ""),
@@ -41,6 +42,7 @@ public enum MarkdownReportRenderer {
                 lines.append("| " + cells.joined(separator: " | ") + " |")
             }
         }
+        lines += vantages(report, time: time)
         if !incidents.isEmpty {
             lines += ["", "### Incidents"]
             for incident in incidents {
@@ -87,6 +89,42 @@ public enum MarkdownReportRenderer {
             + "\(method.stalenessCap); a crashed recorder's tail is \(method.crashedRunTail); latency percentiles "
             + "are \(method.percentiles). Made by jina-history from its history database._"]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Where several vantages recorded a target (docs/semantics.md §9): each one's account beside the combined
+    /// view, and the partial outages. Nothing with one vantage.
+    private static func vantages(_ report: HistoryReport, time: (Int64) -> String) -> [String] {
+        let combined = report.targets.filter { !$0.vantages.isEmpty }
+        guard !combined.isEmpty else { return [] }
+        typealias Number = ReportNumberText
+        var lines = ["", "### Vantages", "",
+                     "| target | vantage | availability | everywhere | up | partial | down | unknown | outages | vantage-wide |",
+                     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for target in combined {
+            for account in [target] + target.vantages {
+                let cells = [
+                    cell(target.name), account.vantage.map(cell) ?? "**combined**",
+                    Number.availability(account) ?? "no data",
+                    account.vantage == nil ? Number.availabilityEverywhere(account) ?? "no data" : "",
+                    Number.seconds(account.upMs), account.vantage == nil ? Number.seconds(account.partialMs) : "",
+                    Number.seconds(account.downMs), Number.seconds(account.unknownMs), "\(account.outages.count)",
+                    account.vantage == nil ? "" : "\(account.outages.filter(\.vantageWide).count)",
+                ]
+                lines.append("| " + cells.joined(separator: " | ") + " |")
+            }
+        }
+        let partials = combined.flatMap { target in target.partialOutages.map { (target.name, $0) } }
+        if !partials.isEmpty {
+            lines += ["", "### Partial outages", "", "| target | started | ended | duration | down from | up from |",
+                      "| --- | --- | --- | ---: | --- | --- |"]
+            for (name, partial) in partials {
+                let wide = partial.vantageWide.isEmpty ? "" : " (vantage-wide: \(partial.vantageWide.joined(separator: ", ")))"
+                lines.append("| \(cell(name)) | \(time(partial.startedMs)) | \(time(partial.endedMs)) | "
+                    + "\(Number.seconds(partial.durationMs)) | \(cell(partial.failing.joined(separator: ", ") + wide)) | "
+                    + "\(cell(partial.reachable.joined(separator: ", "))) |")
+            }
+        }
+        return lines
     }
 
     /// `lines` as a code block, its fence longer than any run of backticks in them (server text may hold some).

@@ -18,14 +18,21 @@ public enum ReportNumberText {
 
     /// A target's availability (up over up and down time) as printed, `nil` without evidence.
     public static func availability(_ target: TargetReport, decimals: Int = 3) -> String? {
-        let judged = target.upMs + target.downMs
-        return judged > 0 ? percent(target.upMs, of: judged, decimals: decimals) : nil
+        let judged = target.upMs + target.partialMs + target.downMs
+        return judged > 0 ? percent(target.upMs + target.partialMs, of: judged, decimals: decimals) : nil
+    }
+
+    /// A combined view's availability from everywhere (partial time counted as down), `nil` with no evidence.
+    static func availabilityEverywhere(_ target: TargetReport) -> String? {
+        let judged = target.upMs + target.partialMs + target.downMs
+        return judged > 0 ? percent(target.upMs, of: judged) : nil
     }
 
     /// A target's coverage as printed, `nil` for a window that is all maintenance.
     static func coverage(_ target: TargetReport) -> String? {
-        let outsideMaintenance = target.upMs + target.downMs + target.unknownMs
-        return outsideMaintenance > 0 ? percent(target.upMs + target.downMs, of: outsideMaintenance) : nil
+        let evidence = target.upMs + target.partialMs + target.downMs
+        let outsideMaintenance = evidence + target.unknownMs
+        return outsideMaintenance > 0 ? percent(evidence, of: outsideMaintenance) : nil
     }
 
     /// Milliseconds as seconds with three decimals, e.g. `12.500s`.

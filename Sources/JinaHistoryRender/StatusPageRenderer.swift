@@ -63,15 +63,11 @@ public enum StatusPageRenderer {
         var svg = "<svg class=bar viewBox=\"0 0 \(count * 4) 24\" preserveAspectRatio=\"none\" role=\"img\" "
             + "aria-label=\"availability over 30 days, \(count) buckets\">"
         for (index, state) in month.strip.enumerated() {
-            svg += "<rect x=\(index * 4) y=0 width=3 height=24 fill=\"\(colours[state] ?? "#d0d7de")\">"
+            svg += "<rect x=\(index * 4) y=0 width=3 height=24 fill=\"\(HTMLReportRenderer.colours[state] ?? "#d0d7de")\">"
                 + "<title>bucket \(index + 1) of \(count): \(state.rawValue)</title></rect>"
         }
         return svg + "</svg><p class=\"axis muted\"><span>30 days ago</span><span>now</span></p>"
     }
-
-    private static let colours: [TargetReport.BucketState: String] = [
-        .up: "#2da44e", .down: "#cf222e", .unknown: "#d0d7de", .maintenance: "#0969da",
-    ]
 
     private static let style = """
         body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:960px;color:#222;padding:0 .75em}\

@@ -27,7 +27,8 @@ public enum TextReportRenderer {
                 lines.append("    \(fault.message.oneLine(limit: 74))")
             }
         }
-        lines += ["", "strip: \(TargetReport.stripBuckets) buckets; = up, # some down, . some unknown, m maintenance"]
+        lines += ["", "strip: \(TargetReport.stripBuckets) buckets; = up, # some down, . some unknown, m maintenance"
+            + (report.targets.contains { !$0.vantages.isEmpty } ? ", ~ partial" : "")]
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -56,6 +57,7 @@ public enum TextReportRenderer {
             case .down: "31"
             case .unknown: "2"
             case .maintenance: "34"
+            case .partial: "33"
             }
             return "\u{1B}[\(code)m\(state.symbol)\u{1B}[0m"
         }.joined()
@@ -71,6 +73,10 @@ public enum TextReportRenderer {
             lines.append("  availability \(availability)  up \(seconds(target.upMs)), down \(seconds(target.downMs))")
             lines.append(
                 "  coverage     \(ReportNumberText.coverage(target) ?? "n/a")  unknown \(seconds(target.unknownMs))")
+            if !target.vantages.isEmpty {
+                lines.append("  partial \(seconds(target.partialMs)) (vantages disagreed, counted as up); "
+                    + "everywhere \(ReportNumberText.availabilityEverywhere(target) ?? "n/a")")
+            }
         } else {
             lines.append("  no data: no verdict covers this window outside maintenance")
             lines.append("  unknown \(seconds(target.unknownMs)), maintenance \(seconds(target.maintenanceMs))")
@@ -107,8 +113,37 @@ public enum TextReportRenderer {
             if let failure = outage.firstFailure, !failure.message.isEmpty {
                 lines.append("      \(failure.oneLineMessage(limit: 71))")
             }
+            if !outage.vantages.isEmpty {
+                lines.append("      seen from \(outage.vantages.joined(separator: ", "))".oneLine(limit: 80))
+            }
+            if target.vantage != nil, outage.vantageWide {
+                lines.append("      vantage-wide: every target failed here at once; its network, likely")
+            }
         }
+        if !target.vantages.isEmpty { lines.append(contentsOf: vantages(target, time: time)) }
         lines.append(contentsOf: maintenance(target, time: time) + gaps(target.gaps, time: time))
+        return lines
+    }
+
+    /// A combined view's partial outages, then each vantage's own account in short (docs/semantics.md §9).
+    private static func vantages(_ target: TargetReport, time: (Int64) -> String) -> [String] {
+        var lines = ["  partial outages: \(target.partialOutages.isEmpty ? "none" : String(target.partialOutages.count))"]
+        for partial in target.partialOutages {
+            lines.append("    \(time(partial.startedMs)) .. \(time(partial.endedMs))  \(seconds(partial.durationMs))")
+            let wide = partial.vantageWide.isEmpty ? ""
+                : " (vantage-wide: \(partial.vantageWide.joined(separator: ", ")))"
+            lines.append("      down from \(partial.failing.joined(separator: ", "))\(wide); "
+                + "up from \(partial.reachable.joined(separator: ", "))".oneLine(limit: 74))
+        }
+        lines.append("  vantages: \(target.vantages.count)")
+        for account in target.vantages {
+            let wide = account.outages.filter(\.vantageWide).count
+            lines.append("    \(account.vantage ?? "")".oneLine(limit: 80))
+            lines.append("      availability \(ReportNumberText.availability(account) ?? "no data"), up "
+                + "\(seconds(account.upMs)), down \(seconds(account.downMs)), unknown \(seconds(account.unknownMs))")
+            lines.append("      outages \(account.outages.count)" + (wide > 0 ? " (\(wide) vantage-wide)" : "")
+                + ", rounds \(account.rounds.total), \(account.rounds.down) down")
+        }
         return lines
     }
 

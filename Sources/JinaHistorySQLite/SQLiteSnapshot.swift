@@ -109,12 +109,14 @@ struct SQLiteSnapshot: HistorySnapshot {
             db, sql: "SELECT * FROM notification WHERE queued_ms >= ? AND queued_ms < ? ORDER BY queued_ms, id",
             arguments: [range.lowerBound, range.upperBound]
         ).map { row in
-            NotificationDelivery(
+            var delivery = NotificationDelivery(
                 targetId: row["target_id"], event: TransitionNotice.Event(rawValue: row["event"]) ?? .down,
                 transitionAtMs: row["transition_at_ms"], queuedMs: row["queued_ms"], finishedMs: row["finished_ms"],
                 destination: row["destination"], attempts: row["attempts"],
                 outcome: NotificationDelivery.Outcome(rawValue: row["outcome"]) ?? .failed, status: row["status"],
                 error: row["error"])
+            delivery.runId = row["run_id"]
+            return delivery
         }
     }
 

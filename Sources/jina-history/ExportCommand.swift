@@ -26,6 +26,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Only this target.")
     var target: String?
 
+    @Option(help: "Only what the recorders of this vantage saw (docs/semantics.md §9).")
+    var vantage: String?
+
     @OptionGroup var window: WindowOptions
 
     @OptionGroup var database: DatabaseOption
@@ -48,7 +51,7 @@ struct ExportCommand: AsyncParsableCommand {
             }
             let output = BufferedOutput()
             if let header = format.header(table.columns) { try output.write(header) }
-            try reader.export(table, window: window, target: target) { values in
+            try reader.export(table, window: window, target: target, vantage: vantage) { values in
                 try output.write(format.line(table.columns, values))
             }
             try output.flush()

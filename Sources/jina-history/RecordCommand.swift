@@ -101,8 +101,10 @@ struct RecordCommand: AsyncParsableCommand {
             case .auto: isatty(1) == 1 && logFormat == .text ? .live : .lines
             }
             let store = try database.store()
-            let vantage = try self.vantage.map(Self.checkedVantage) ?? ProcessInfo.processInfo.hostName
-            let targets = try scheduledTargets()
+            let (targets, configuredVantage) = try scheduledTargets()
+            // The flag wins over the file, which wins over the host's name.
+            let vantage = try self.vantage.map(Self.checkedVantage) ?? configuredVantage
+                ?? ProcessInfo.processInfo.hostName
             let dispatch = try notifications.dispatchSettings()
             let unverified = try requireProbeable(targets.map(\.target), alreadyChecked: config != nil)
             if let rounds, rounds < 1 { throw UsageError("--rounds must be 1 or more") }
@@ -171,31 +173,32 @@ struct RecordCommand: AsyncParsableCommand {
             event: "round_overruns_interval")
     }
 
-    /// `name` when it can name a vantage in reports and labels: 1 to 100 characters, none of them control ones.
+    /// `name` when it can name a vantage in reports and labels (``RecorderRunSpan/isVantageName(_:)``).
     private static func checkedVantage(_ name: String) throws -> String {
-        guard (1...100).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else {
+        guard RecorderRunSpan.isVantageName(name) else {
             throw UsageError("--vantage must be 1 to 100 printable characters, e.g. --vantage eu-west")
         }
         return name
     }
 
-    private func scheduledTargets() throws -> [ScheduledTarget] {
+    /// The targets to record, and the vantage the configuration file names, if any.
+    private func scheduledTargets() throws -> ([ScheduledTarget], vantage: String?) {
         let alerts = try notifications.alertPolicy()
         if let config {
             guard urls.isEmpty else {
                 throw UsageError("give target urls or --config, not both; add the urls to \(config)")
             }
-            // The flags' notifications add to every target's own.
-            return try TargetConfigurationFile.load(
+            let configuration = try TargetConfigurationFile.configuration(
                 path: config, requireProbeable: JinaReadinessChecker.requireProbeable,
-                commandExists: CommandChannel.programExists
-            ).map { scheduled in
+                commandExists: CommandChannel.programExists)
+            // The flags' notifications add to every target's own.
+            let targets = configuration.targets.map { scheduled in
                 var scheduled = scheduled
                 scheduled.alerts.destinations += alerts.destinations.filter { !scheduled.alerts.destinations.contains($0) }
                 scheduled.alerts.repeatMs = scheduled.alerts.repeatMs ?? alerts.repeatMs
                 return scheduled
             }
+            return (targets, configuration.vantage)
         }
         guard !urls.isEmpty else {
             throw UsageError("no targets; give urls (jina-history record grpc://HOST:PORT) or --config FILE")
@@ -220,7 +223,7 @@ struct RecordCommand: AsyncParsableCommand {
         guard Set(targets.map(\.target.name)).count == targets.count else {
             throw UsageError("two targets share a name; give each url once, or distinct --name values")
         }
-        return targets
+        return (targets, nil)
     }
 }
 

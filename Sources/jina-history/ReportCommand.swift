@@ -34,6 +34,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Report only this target (by name).")
     var target: String?
 
+    @Option(help: "Only what the recorders of this vantage saw (docs/semantics.md §9).")
+    var vantage: String?
+
     @Option(name: .customLong("label"),
             help: "Report only the targets with this label from their configuration (KEY=VALUE; repeat to need several).")
     var labels: [String] = []
@@ -63,7 +66,8 @@ struct ReportCommand: AsyncParsableCommand {
             let selector = try Self.labelSelector(labels)
             let mergeGapMs = try mergeGap.map { try DurationText.milliseconds($0, for: .mergeGap) }
             let reader = try database.store().openReader()
-            var report = try reader.report(window: window, useRollups: !noRollups, latencyStrip: format == .html)
+            var report = try reader.report(window: window, useRollups: !noRollups, latencyStrip: format == .html,
+                                           vantage: vantage)
             if let target {
                 try reader.requireTarget(named: target)
                 report.targets.removeAll { $0.name != target }

@@ -17,6 +17,9 @@ struct TimelineCommand: AsyncParsableCommand {
     @Option(help: "Only this target.")
     var target: String?
 
+    @Option(help: "Only what the recorders of this vantage saw (docs/semantics.md §9).")
+    var vantage: String?
+
     @Flag(help: "List every failed round with its attempts, instead of the first and last of each stretch that failed alike.")
     var everyRound = false
 
@@ -32,7 +35,7 @@ struct TimelineCommand: AsyncParsableCommand {
             guard ["text", "json"].contains(format) else { throw UsageError("--format '\(format)': use text or json") }
             let window = try window.window(nowMs: RunClock.wallNowMs())
             let timeline = try database.store().openReader().timeline(window: window, target: target,
-                                                                                  everyRound: everyRound)
+                                                                      everyRound: everyRound, vantage: vantage)
             try Console.output(format == "json"
                 ? TimelineJSONRenderer.render(timeline, window: window) : TimelineTextRenderer.render(timeline, window: window))
         }

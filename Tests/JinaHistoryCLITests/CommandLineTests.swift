@@ -132,8 +132,9 @@ struct CommandLineTests {
         #expect(record.status == 0, "\(record.stderr)")
         let rounds = try await runJinaHistory(["export", "--what", "rounds", "--db", database])
         let lines = rounds.stdout.split(separator: "\n")
-        #expect(lines.first == "target,run,scheduled_at,verdict,attempts,start_lag_ms,duration_ms,labels")
-        #expect(lines.count == 4 && lines.dropFirst().allSatisfy { $0.hasPrefix("ranker,1,") && $0.contains(",down,1,") },
+        #expect(lines.first == "target,run,vantage,scheduled_at,verdict,attempts,start_lag_ms,duration_ms,labels")
+        let host = ProcessInfo.processInfo.hostName
+        #expect(lines.count == 4 && lines.dropFirst().allSatisfy { $0.hasPrefix("ranker,1,\(host),") && $0.contains(",down,1,") },
                 "\(rounds.stdout)")
         let attempts = try await runJinaHistory(["export", "--what", "attempts", "--format", "ndjson", "--db", database])
         let rows = attempts.stdout.split(separator: "\n").compactMap {

@@ -106,6 +106,7 @@ struct ConfigurationFileTests {
          ":3: notify 'ftp://example.com/…' scheme 'ftp' is not http or https"),
         ("defaults:\n  notify-format: teams\ntargets:\n  - url: 127.0.0.1:1\n", ":2: notify-format 'teams' is not a format"),
         ("targets:\n  - url: 127.0.0.1:1\n    notify: {url: x}\n", ":3: field 'notify' must be a value or a list"),
+        ("vantage: ''\ntargets:\n  - url: 127.0.0.1:1\n", ":1: 'vantage' must be 1 to 100 printable characters"),
     ])
     func errors(text: String, problem: String) throws {
         let directory = try TestPaths.temporaryDirectory()
@@ -117,7 +118,7 @@ struct ConfigurationFileTests {
         }
     }
 
-    @Test("a target keeps its history when its interval changes; its labels are stored")
+    @Test("a target keeps its history when its interval changes; its labels and the file's vantage are stored")
     func stableNames() async throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -125,13 +126,16 @@ struct ConfigurationFileTests {
         try await withFakeGateway(dryRun: { Jina_StatusProto() }) { port in
             for interval in ["100ms", "250ms"] {
                 let path = try write("""
+                    vantage: lab
                     targets:
                       - name: search
                         url: grpc://127.0.0.1:\(port)
                         interval: \(interval)
                         labels: {interval: "\(interval)"}
                     """, in: directory)
-                let result = try await runJinaHistory(["record", "--config", path, "--db", database, "--rounds", "2"])
+                // The flag wins over the file's vantage.
+                let result = try await runJinaHistory(["record", "--config", path, "--db", database, "--rounds", "2"]
+                    + (interval == "250ms" ? ["--vantage", "flagged"] : []))
                 #expect(result.status == 0, "\(result.stderr)")
             }
         }
@@ -143,6 +147,10 @@ struct ConfigurationFileTests {
             try Int64.fetchAll(db, sql: "SELECT interval_ms FROM run_target ORDER BY run_id")
         }
         #expect(intervals == [100, 250])
+        let vantages = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT vantage FROM recorder_run ORDER BY id")
+        }
+        #expect(vantages == ["lab", "flagged"])
         let rounds = try await queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM round") }
         #expect(rounds == 4)
     }

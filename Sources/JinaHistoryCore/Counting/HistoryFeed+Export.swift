@@ -9,19 +9,19 @@ public enum ExportTable: String, Sendable, CaseIterable {
     /// The outages of the report, as the report counts them.
     case outages
 
-    /// Column names, in order; every table ends with the target's `labels`.
+    /// Column names, in order; every table ends with the target's `labels`. A run's `vantage` follows it.
     public var columns: [String] {
         switch self {
         case .rounds:
-            ["target", "run", "scheduled_at", "verdict", "attempts", "start_lag_ms", "duration_ms", "labels"]
+            ["target", "run", "vantage", "scheduled_at", "verdict", "attempts", "start_lag_ms", "duration_ms", "labels"]
         case .attempts:
-            ["target", "run", "scheduled_at", "role", "n", "started_at", "duration_ms", "ok", "class", "raw_code",
+            ["target", "run", "vantage", "scheduled_at", "role", "n", "started_at", "duration_ms", "ok", "class", "raw_code",
              "exception", "deployment", "message", "labels"]
         case .transitions:
-            ["target", "run", "at", "from", "to", "streak_started_at", "class", "message", "labels"]
+            ["target", "run", "vantage", "at", "from", "to", "streak_started_at", "class", "message", "labels"]
         case .outages:
             ["target", "started_at", "confirmed_at", "ended_at", "duration_s", "failed_rounds", "layer", "class",
-             "exception", "deployment", "message", "labels"]
+             "exception", "deployment", "message", "vantages", "labels"]
         }
     }
 }
@@ -52,6 +52,8 @@ extension HistoryFeed {
         let targets = try snapshot.targets()
         let only = try target.map { try requireTarget(named: $0, in: targets) }
         let byId = Dictionary(uniqueKeysWithValues: targets.map { ($0.id, $0) })
+        let vantageOfRun = Dictionary(try snapshot.runs().map { ($0.id, $0.vantage) }, uniquingKeysWith: { a, _ in a })
+        func vantage(_ runId: Int64) -> ExportValue? { vantageOfRun[runId].map { .text($0) } }
         switch table {
         case .outages:
             for report in try report(snapshot, window: window).targets where only == nil || report.name == only?.name {
@@ -62,7 +64,7 @@ extension HistoryFeed {
                 .compactMap { stored in byId[stored.targetId].map { (stored, $0) } }
                 .filter { only == nil || $0.1.id == only?.id }
             for (stored, target) in stored.sorted(by: { ($0.0.transition.atMs, $0.1.name) < ($1.0.transition.atMs, $1.1.name) }) {
-                try row(cells(stored, of: target))
+                try row(cells(stored, of: target, vantage: vantage(stored.runId)))
             }
         case .rounds, .attempts:
             // The store gives rounds by slot, target id and run: the rounds of one slot are put in name order.
@@ -70,9 +72,11 @@ extension HistoryFeed {
             func flush() throws {
                 for (stored, target) in slot.sorted(by: { ($0.1.name, $0.0.runId) < ($1.1.name, $1.0.runId) }) {
                     if table == .rounds {
-                        try row(cells(stored, of: target))
+                        try row(cells(stored, of: target, vantage: vantage(stored.runId)))
                     } else {
-                        for attempt in stored.round.attempts { try row(cells(attempt, of: stored, target)) }
+                        for attempt in stored.round.attempts {
+                            try row(cells(attempt, of: stored, target, vantage: vantage(stored.runId)))
+                        }
                     }
                 }
                 slot.removeAll(keepingCapacity: true)
@@ -89,21 +93,23 @@ extension HistoryFeed {
         }
     }
 
-    private static func cells(_ stored: StoredRound, of target: StoredTarget) -> [ExportValue?] {
+    private static func cells(_ stored: StoredRound, of target: StoredTarget, vantage: ExportValue?)
+        -> [ExportValue?]
+    {
         let round = stored.round
         return [
-            .text(target.name), .integer(stored.runId), .text(TimeText.rfc3339(round.scheduledMs)),
+            .text(target.name), .integer(stored.runId), vantage, .text(TimeText.rfc3339(round.scheduledMs)),
             .text("\(round.verdict)"), .integer(Int64(round.readinessAttempts.count)), .integer(round.startLagMs),
             .number(Double(round.durationUs) / 1_000), .labels(target.labels),
         ]
     }
 
-    private static func cells(_ attempt: AttemptRecord, of stored: StoredRound, _ target: StoredTarget)
-        -> [ExportValue?]
+    private static func cells(_ attempt: AttemptRecord, of stored: StoredRound, _ target: StoredTarget,
+                              vantage: ExportValue?) -> [ExportValue?]
     {
         let failure = attempt.failure
         return [
-            .text(target.name), .integer(stored.runId), .text(TimeText.rfc3339(stored.round.scheduledMs)),
+            .text(target.name), .integer(stored.runId), vantage, .text(TimeText.rfc3339(stored.round.scheduledMs)),
             .text(attempt.role == .readiness ? "readiness" : "gateway_liveness"), .integer(Int64(attempt.number)),
             .text(TimeText.rfc3339(attempt.startedMs)), .number(Double(attempt.durationUs) / 1_000),
             .bool(attempt.succeeded), failure.map { .text($0.errorClass.rawValue) },
@@ -112,10 +118,12 @@ extension HistoryFeed {
         ]
     }
 
-    private static func cells(_ stored: StoredTransition, of target: StoredTarget) -> [ExportValue?] {
+    private static func cells(_ stored: StoredTransition, of target: StoredTarget, vantage: ExportValue?)
+        -> [ExportValue?]
+    {
         let transition = stored.transition
         return [
-            .text(target.name), .integer(stored.runId), .text(TimeText.rfc3339(transition.atMs)),
+            .text(target.name), .integer(stored.runId), vantage, .text(TimeText.rfc3339(transition.atMs)),
             .text(transition.from.rawValue), .text(transition.to.rawValue),
             .text(TimeText.rfc3339(transition.streakStartedMs)), transition.failure.map { .text($0.errorClass.rawValue) },
             text(transition.failure?.message), .labels(target.labels),
@@ -129,7 +137,7 @@ extension HistoryFeed {
             outage.endedMs.map { .text(TimeText.rfc3339($0)) }, .number(Double(outage.durationMs) / 1_000),
             .integer(Int64(outage.failedRounds)), outage.layer.map { .text($0.rawValue) },
             failure.map { .text($0.errorClass.rawValue) }, text(failure?.exception), text(failure?.deployment),
-            text(failure?.message), .labels(target.labels),
+            text(failure?.message), text(outage.vantages.joined(separator: ",")), .labels(target.labels),
         ]
     }
 

@@ -21,9 +21,15 @@ public enum HistoryFeed {
         var report = builder.finish()
         let names = Dictionary(uniqueKeysWithValues: targets.map { ($0.id, $0.name) })
         let index = Dictionary(uniqueKeysWithValues: report.targets.enumerated().map { ($1.name, $0) })
+        let vantageOfRun = Dictionary(runs.map { ($0.id, $0.vantage) }, uniquingKeysWith: { first, _ in first })
         for delivery in try snapshot.notifications(in: window.sinceMs..<window.untilMs) {
             guard let name = names[delivery.targetId], let position = index[name] else { continue }
             report.targets[position].notifications.count(delivery)
+            // A combined view's vantages each count the notices their own runs queued.
+            if let vantage = delivery.runId.flatMap({ vantageOfRun[$0] }),
+               let account = report.targets[position].vantages.firstIndex(where: { $0.vantage == vantage }) {
+                report.targets[position].vantages[account].notifications.count(delivery)
+            }
         }
         return report
     }

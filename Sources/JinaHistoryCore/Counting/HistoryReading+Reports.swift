@@ -1,15 +1,23 @@
 extension HistoryReading {
     /// The report of `window`, counted by ``HistoryFeed`` over one snapshot (see ``HistoryFeed/report(_:window:useRollups:latencyStrip:)``).
-    public func report(window: ReportWindow, useRollups: Bool = true, latencyStrip: Bool = false) throws
-        -> HistoryReport
+    /// Seen from `vantage` alone when one is given (``VantageSnapshot``).
+    public func report(window: ReportWindow, useRollups: Bool = true, latencyStrip: Bool = false,
+                       vantage: String? = nil) throws -> HistoryReport
     {
-        try withSnapshot { try HistoryFeed.report($0, window: window, useRollups: useRollups, latencyStrip: latencyStrip) }
+        try withSnapshot {
+            try HistoryFeed.report(try $0.seen(from: vantage), window: window, useRollups: useRollups,
+                                   latencyStrip: latencyStrip)
+        }
     }
 
     /// The postmortem timeline of `window`, for the target named `target` or all; `everyRound` lists every failed
-    /// round in full instead of collapsing alike ones.
-    public func timeline(window: ReportWindow, target: String?, everyRound: Bool = false) throws -> Timeline {
-        try withSnapshot { try HistoryFeed.timeline($0, window: window, target: target, everyRound: everyRound) }
+    /// round in full instead of collapsing alike ones; seen from `vantage` alone when one is given.
+    public func timeline(window: ReportWindow, target: String?, everyRound: Bool = false, vantage: String? = nil)
+        throws -> Timeline
+    {
+        try withSnapshot {
+            try HistoryFeed.timeline(try $0.seen(from: vantage), window: window, target: target, everyRound: everyRound)
+        }
     }
 
     /// The timelines of `report`'s outages at `positions` (``HistoryFeed/incidents(_:report:positions:)``).
@@ -22,10 +30,13 @@ extension HistoryReading {
         try withSnapshot { try HistoryFeed.statusBoard($0, nowMs: nowMs) }
     }
 
-    /// `table`'s rows of `window`, for the target named `target` or all, from one snapshot.
-    public func export(_ table: ExportTable, window: ReportWindow, target: String?,
+    /// `table`'s rows of `window`, for the target named `target` or all, from one snapshot; seen from `vantage`
+    /// alone when one is given.
+    public func export(_ table: ExportTable, window: ReportWindow, target: String?, vantage: String? = nil,
                        row: ([ExportValue?]) throws -> Void) throws {
-        try withSnapshot { try HistoryFeed.export($0, table: table, window: window, target: target, row: row) }
+        try withSnapshot {
+            try HistoryFeed.export(try $0.seen(from: vantage), table: table, window: window, target: target, row: row)
+        }
     }
 
     /// Where `window`'s raw rounds stop being pruned, `nil` when none of them were.
@@ -48,5 +59,15 @@ extension HistoryReading {
     /// Each target's name by its row id.
     public func targetNames() throws -> [Int64: String] {
         try withSnapshot { Dictionary(uniqueKeysWithValues: try $0.targets().map { ($0.id, $0.name) }) }
+    }
+}
+
+extension HistorySnapshot {
+    /// This snapshot, or what `vantage` alone recorded of it when one is given.
+    ///
+    /// - throws: ``JinaHistoryError`` (bad input) for a vantage no run stood at.
+    func seen(from vantage: String?) throws -> any HistorySnapshot {
+        guard let vantage else { return self }
+        return try VantageSnapshot(self, vantage: vantage)
     }
 }

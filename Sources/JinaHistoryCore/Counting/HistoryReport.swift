@@ -41,6 +41,8 @@ public struct HistoryReport: Hashable, Sendable {
                     last.lastEvidenceMs = max(last.lastEvidenceMs, outage.lastEvidenceMs)
                     last.failedRounds += outage.failedRounds
                     last.flaps += 1 + outage.flaps
+                    last.vantages = Array(Set(last.vantages + outage.vantages)).sorted()
+                    last.vantageWide = last.vantageWide && outage.vantageWide
                     incidents[incidents.count - 1] = last
                 } else {
                     incidents.append(outage)
@@ -75,8 +77,8 @@ public struct HistoryReport: Hashable, Sendable {
     /// 29, as a binary floating-point product would have it.
     public func targets(below percent: Decimal) -> [TargetReport] {
         targets.filter { target in
-            let judged = target.upMs + target.downMs
-            return judged == 0 || Decimal(target.upMs) * 100 < percent * Decimal(judged)
+            let judged = target.upMs + target.partialMs + target.downMs
+            return judged == 0 || Decimal(target.upMs + target.partialMs) * 100 < percent * Decimal(judged)
         }
     }
 
@@ -164,6 +166,15 @@ public struct TargetReport: Hashable, Sendable {
     public var maintenanceMs: Int64 = 0
     /// Unknown milliseconds: no fresh verdict (recorder offline, stale, crashed tail).
     public var unknownMs: Int64 = 0
+    /// Partial milliseconds: vantages with a fresh verdict disagreed (docs/semantics.md §9); 0 with one vantage.
+    public var partialMs: Int64 = 0
+    /// The vantage this account is of, when it is one of a combined target's ``vantages``; `nil` otherwise.
+    public var vantage: String?
+    /// Each vantage's own account (docs/semantics.md §9), by name, when more than one recorded the target; then
+    /// this report is their combined view. Empty with one vantage.
+    public var vantages: [TargetReport] = []
+    /// Stretches of the window when some vantages saw the target down and others up, oldest first.
+    public var partialOutages: [PartialOutage] = []
     /// Round counts in the window.
     public var rounds = RoundCounts()
     /// Attempt counts of readiness attempts in the window.
@@ -208,6 +219,8 @@ public struct TargetReport: Hashable, Sendable {
         case unknown
         /// Some of it in maintenance, the rest up.
         case maintenance
+        /// Some of it partial (vantages disagreed), none of it down or unknown.
+        case partial
 
         /// One character for the strip: `=` up, `#` down, `.` unknown, `m` maintenance.
         public var symbol: Character {
@@ -216,14 +229,20 @@ public struct TargetReport: Hashable, Sendable {
             case .down: "#"
             case .unknown: "."
             case .maintenance: "m"
+            case .partial: "~"
             }
         }
     }
 
-    /// `up / (up + down)`, or `nil` with no evidence.
-    public var availability: Double? { ratio(upMs, upMs + downMs) }
-    /// `(up + down) / (window − maintenance)`, or `nil` for a window that is all maintenance.
-    public var coverage: Double? { ratio(upMs + downMs, upMs + downMs + unknownMs) }
+    /// `(up + partial) / (up + partial + down)`, or `nil` with no evidence: partial time counts as up, since the
+    /// Flow answered ready to someone (with one vantage, `up / (up + down)`).
+    public var availability: Double? { ratio(upMs + partialMs, upMs + partialMs + downMs) }
+    /// `up / (up + partial + down)`: partial time counts as down, since not everyone could reach the target.
+    public var availabilityEverywhere: Double? { ratio(upMs, upMs + partialMs + downMs) }
+    /// `(up + partial + down) / (window − maintenance)`, or `nil` for a window that is all maintenance.
+    public var coverage: Double? {
+        ratio(upMs + partialMs + downMs, upMs + partialMs + downMs + unknownMs)
+    }
     /// Up rounds over rounds that ran.
     public var roundSuccessRatio: Double? { ratio(rounds.up, rounds.up + rounds.down) }
     /// Successful attempts over attempts.
@@ -315,6 +334,11 @@ public struct Outage: Hashable, Sendable {
     public var layer: Layer?
     /// Short recoveries inside it when outages were merged into one incident (`--merge-gap`); 0 otherwise.
     public var flaps = 0
+    /// The vantages that saw it, in a combined view of several (docs/semantics.md §9); empty with one vantage.
+    public var vantages: [String] = []
+    /// Whether every target its vantage records failed with a network class at its start: the likely cause is the
+    /// prober's own network (docs/semantics.md §9). Only judged where several vantages recorded.
+    public var vantageWide = false
 
     /// `ended − started`, or up to the last evidence while ongoing.
     public var durationMs: Int64 { (endedMs ?? lastEvidenceMs) - startedMs }

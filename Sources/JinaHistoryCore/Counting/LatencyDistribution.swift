@@ -26,6 +26,15 @@ struct LatencyDistribution: Sendable {
         histogram?.merge(other)
     }
 
+    /// Adds every value of `other` (another vantage's latencies of the same target).
+    mutating func merge(_ other: LatencyDistribution) {
+        if let histogram = other.histogram {
+            merge(histogram)
+        } else {
+            for value in other.exact { add(value) }
+        }
+    }
+
     private mutating func foldIntoHistogram() {
         guard histogram == nil else { return }
         var folded = LatencyHistogram()

@@ -13,10 +13,14 @@ public struct ReportBuilder: Sendable {
     public let window: ReportWindow
     /// Each run's start, effective end and how it ended, judged once at `begin`.
     private var runSpans: [Int64: (startMs: Int64, endMs: Int64, ending: RecorderRunSpan.Ending)] = [:]
-    /// The targets' running totals, found by ``accumulatorIndex``: an array element is changed in place, where a
-    /// dictionary value would be moved out and back for every round.
+    /// The targets' running totals, one per target and vantage (docs/semantics.md §9), found by
+    /// ``accumulatorIndex``: an array element is changed in place, where a dictionary value would be moved out and
+    /// back for every round.
     private var accumulators: [TargetAccumulator] = []
-    private var accumulatorIndex: [Int64: Int] = [:]
+    /// The accumulator of each target's rounds of each run: the one of the run's vantage.
+    private var accumulatorIndex: [TargetRun: Int] = [:]
+    /// Each target's accumulators, one per vantage that recorded it, by vantage name.
+    private var accumulatorsOfTarget: [Int64: [Int]] = [:]
     /// Each target's policy per run, apart from its accumulator so a lookup per round copies nothing.
     private var policies: [Int64: [Int64: ProbePolicy]] = [:]
 
@@ -45,8 +49,9 @@ public struct ReportBuilder: Sendable {
     /// Stretches of the window when the recorder could not write.
     public var storageFaults: [StorageFault] = []
 
-    /// Registers the recorder runs, the targets and the maintenance windows.
+    /// Registers the recorder runs, the targets and the maintenance windows: once, before any round.
     public mutating func begin(runs: [RecorderRunSpan], targets: [StoredTarget], maintenance: [MaintenanceWindow] = []) {
+        let vantageOfRun = Dictionary(runs.map { ($0.id, $0.vantage) }, uniquingKeysWith: { first, _ in first })
         for run in runs {
             let longestInterval = targets.compactMap { $0.policies[run.id]?.intervalMs }.max() ?? 0
             let ending = run.ending(nowMs: window.nowMs, staleAfterMs: Self.heartbeatGraceMs + 2 * longestInterval)
@@ -59,13 +64,16 @@ public struct ReportBuilder: Sendable {
                 .filter { ($0.targetId == nil || $0.targetId == target.id) && $0.toMs > window.sinceMs
                     && $0.fromMs < window.untilMs }
                 .sorted { ($0.fromMs, $0.toMs, $0.id) < ($1.fromMs, $1.toMs, $1.id) }
-            let accumulator = TargetAccumulator(target: target, window: window, maintenance: windows,
-                                                keepsLatencyStrip: keepsLatencyStrip)
-            if let index = accumulatorIndex[target.id] {
-                accumulators[index] = accumulator
-            } else {
-                accumulatorIndex[target.id] = accumulators.count
-                accumulators.append(accumulator)
+            // One account per vantage: each is §5 over that vantage's runs alone.
+            let runsByVantage = Dictionary(grouping: target.policies.keys) { vantageOfRun[$0] ?? "" }
+            accumulatorsOfTarget[target.id] = runsByVantage.sorted { $0.key < $1.key }.map { vantage, runIds in
+                var own = target
+                own.policies = target.policies.filter { runIds.contains($0.key) }
+                for runId in runIds { accumulatorIndex[TargetRun(targetId: target.id, runId: runId)] = accumulators.count }
+                accumulators.append(TargetAccumulator(
+                    target: own, vantage: vantage, window: window, maintenance: windows,
+                    keepsLatencyStrip: keepsLatencyStrip, keepsEvidence: runsByVantage.count > 1))
+                return accumulators.count - 1
             }
             policies[target.id] = target.policies
         }
@@ -74,7 +82,8 @@ public struct ReportBuilder: Sendable {
     /// Adds one stored round. Rounds must come in slot order (ties in any order).
     public mutating func add(_ stored: StoredRound) {
         guard let policy = policies[stored.targetId]?[stored.runId],
-            let runEnd = runSpans[stored.runId]?.endMs, let index = accumulatorIndex[stored.targetId]
+            let runEnd = runSpans[stored.runId]?.endMs,
+            let index = accumulatorIndex[TargetRun(targetId: stored.targetId, runId: stored.runId)]
         else { return }
         rawRounds += 1
         accumulators[index].add(stored, policy: policy, runEndMs: runEnd)
@@ -89,7 +98,8 @@ public struct ReportBuilder: Sendable {
     ///   recorder's state): then nothing was added, and the caller feeds the span's rounds instead.
     public mutating func add(_ span: RollupSpan, roundsAreGone: Bool = false) -> Bool {
         guard let policy = policies[span.targetId]?[span.runId],
-            let runEnd = runSpans[span.runId]?.endMs, let index = accumulatorIndex[span.targetId]
+            let runEnd = runSpans[span.runId]?.endMs,
+            let index = accumulatorIndex[TargetRun(targetId: span.targetId, runId: span.runId)]
         else { return true }
         guard accumulators[index].add(span, policy: policy, runEndMs: runEnd, roundsAreGone: roundsAreGone)
         else { return false }
@@ -101,14 +111,23 @@ public struct ReportBuilder: Sendable {
     private var rawRounds = 0
     private var rollupSpans = 0
 
-    /// Closes every open segment and returns the report, targets by name.
+    /// Closes every open segment and returns the report, targets by name; a target recorded from several
+    /// vantages gets their combined view, with each vantage's own account in it (docs/semantics.md §9).
     public func finish() -> HistoryReport {
-        let targets = accumulators
-            .filter { !$0.target.policies.isEmpty }
-            .map { accumulator in
-                var report = accumulator.finish()
-                report.gaps = gaps(for: accumulator.target)
-                return report
+        var accounts = accumulators.map { accumulator in
+            var account = accumulator.finish()
+            account.report.gaps = gaps(for: accumulator.target)
+            return account
+        }
+        if Set(accumulators.map(\.vantage)).count > 1 { flagVantageWideOutages(&accounts) }
+        let targets = accumulatorsOfTarget.values
+            .filter { !$0.isEmpty }
+            .map { indices -> TargetReport in
+                guard indices.count > 1 else { return accounts[indices[0]].report }
+                var union = accumulators[indices[0]].target
+                for index in indices.dropFirst() { union.policies.merge(accumulators[index].target.policies) { $1 } }
+                return VantageCombination(window: window, maintenanceSpans: accumulators[indices[0]].maintenanceSpans)
+                    .combine(indices.map { accounts[$0] }, gaps: gaps(for: union))
             }
             .sorted { $0.name < $1.name }
         var method = ReportMethod()
@@ -121,6 +140,27 @@ public struct ReportBuilder: Sendable {
         }
         return HistoryReport(generatedAtMs: window.nowMs, window: window, method: method, targets: targets,
                              storageFaults: storageFaults)
+    }
+
+    /// Flags each vantage's outages that began when every target the vantage records failed with a network class
+    /// (refused, dns, connect_timeout, timeout) within the vantage's longest interval: its own network, likely.
+    /// A vantage recording a single target is never flagged (nothing to compare with).
+    private func flagVantageWideOutages(_ accounts: inout [VantageAccount]) {
+        let network: Set<ErrorClass> = [.refused, .dns, .connectTimeout, .timeout]
+        for members in Dictionary(grouping: accounts.indices, by: { accumulators[$0].vantage }).values
+        where members.count > 1 {
+            let withinMs = members.flatMap { accumulators[$0].target.policies.values.map(\.intervalMs) }.max() ?? 0
+            for member in members {
+                for (position, outage) in accounts[member].report.outages.enumerated() {
+                    accounts[member].report.outages[position].vantageWide = members.allSatisfy { other in
+                        accounts[other].report.outages.contains { candidate in
+                            abs(candidate.startedMs - outage.startedMs) <= withinMs
+                                && candidate.firstFailure.map { network.contains($0.errorClass) } == true
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The window minus the union of the runs that probed `target`; each gap's cause is the run before it.
@@ -152,7 +192,12 @@ public struct ReportBuilder: Sendable {
 /// One target's running totals while rounds stream in.
 private struct TargetAccumulator: Sendable {
     let target: StoredTarget
+    /// The vantage whose runs this account counts.
+    let vantage: String
     let window: ReportWindow
+    /// Whether the stretches of fresh verdicts are kept, for combining with other vantages.
+    private let keepsEvidence: Bool
+    private var evidence: [EvidenceStretch] = []
     private var report: TargetReport
     /// The last round that ran, whose verdict holds until the next one starts.
     private var open: (round: RoundRecord, runId: Int64, capEndMs: Int64)?
@@ -161,7 +206,7 @@ private struct TargetAccumulator: Sendable {
     private var downStreak: (count: Int, layer: Outage.Layer?) = (0, nil)
     private var lastEvidenceMs: Int64?
     /// The union of the target's maintenance windows within the report's window, disjoint and in order.
-    private let maintenanceSpans: [(fromMs: Int64, toMs: Int64)]
+    let maintenanceSpans: [(fromMs: Int64, toMs: Int64)]
     /// Up and down milliseconds per strip bucket.
     private var bucketUpMs: [Int64]
     private var bucketDownMs: [Int64]
@@ -173,14 +218,18 @@ private struct TargetAccumulator: Sendable {
     /// Whether every latency summary of this target is exact (no rollup histogram, not too many values).
     var latenciesAreExact: Bool { successLatencies.isExact && failureLatencies.isExact }
 
-    init(target: StoredTarget, window: ReportWindow, maintenance: [MaintenanceWindow], keepsLatencyStrip: Bool) {
+    init(target: StoredTarget, vantage: String, window: ReportWindow, maintenance: [MaintenanceWindow],
+         keepsLatencyStrip: Bool, keepsEvidence: Bool) {
         self.target = target
+        self.vantage = vantage
         self.window = window
+        self.keepsEvidence = keepsEvidence
         bucketUpMs = Array(repeating: 0, count: window.stripBuckets)
         bucketDownMs = Array(repeating: 0, count: window.stripBuckets)
         bucketLatencies = keepsLatencyStrip
             ? Array(repeating: LatencyDistribution(), count: window.stripBuckets) : []
         report = TargetReport(name: target.name, kind: target.kind, url: target.url, labels: target.labels)
+        if keepsEvidence { report.vantage = vantage }
         report.maintenance = maintenance.filter { $0.deletedMs == nil }
         report.deletedMaintenance = maintenance.filter { $0.deletedMs != nil }
         var spans: [(fromMs: Int64, toMs: Int64)] = []
@@ -194,21 +243,6 @@ private struct TargetAccumulator: Sendable {
         }
         maintenanceSpans = spans
         report.maintenanceMs = spans.reduce(0) { $0 + $1.toMs - $1.fromMs }
-    }
-
-    /// The milliseconds of strip bucket `index`: equal slices of the window, the last one taking the remainder.
-    private func bucketRange(_ index: Int) -> Range<Int64> {
-        let size = window.stripBucketMs
-        let start = window.sinceMs + Int64(index) * size
-        let end = index == window.stripBuckets - 1 ? window.untilMs : min(window.untilMs, start + size)
-        return start..<max(start, end)
-    }
-
-    /// The strip buckets `[start, end)` touches.
-    private func buckets(overlapping start: Int64, _ end: Int64) -> ClosedRange<Int> {
-        let last = window.stripBuckets - 1
-        let first = min(last, Int((start - window.sinceMs) / window.stripBucketMs))
-        return first...max(first, min(last, Int((end - 1 - window.sinceMs) / window.stripBucketMs)))
     }
 
 
@@ -230,19 +264,17 @@ private struct TargetAccumulator: Sendable {
         track(round, runId: stored.runId, policy: policy)
     }
 
-    func finish() -> TargetReport {
+    /// The account with every open segment closed, and what combining it with other vantages needs.
+    func finish() -> VantageAccount {
         var copy = self
         copy.closeOpenSegment(at: nil)
         var report = copy.report
         report.unknownMs = window.lengthMs - report.upMs - report.downMs - report.maintenanceMs
         report.strip = (0..<window.stripBuckets).map { bucket in
-            let range = copy.bucketRange(bucket)
-            if range.isEmpty { return .unknown }
-            let maintenanceMs = copy.maintenanceOverlapMs(range.lowerBound, range.upperBound)
-            let unknownMs = Int64(range.count) - copy.bucketUpMs[bucket] - copy.bucketDownMs[bucket] - maintenanceMs
-            if copy.bucketDownMs[bucket] > 0 { return .down }
-            if unknownMs > 0 { return .unknown }
-            return maintenanceMs > 0 ? .maintenance : .up
+            let range = window.stripBucketRange(bucket)
+            return .worst(lengthMs: Int64(range.count), upMs: copy.bucketUpMs[bucket],
+                          downMs: copy.bucketDownMs[bucket],
+                          maintenanceMs: copy.maintenanceOverlapMs(range.lowerBound, range.upperBound))
         }
         if var ongoing = copy.outage {
             ongoing.lastEvidenceMs = max(ongoing.startedMs, min(copy.lastEvidenceMs ?? ongoing.startedMs, window.untilMs))
@@ -252,7 +284,8 @@ private struct TargetAccumulator: Sendable {
         report.successLatency = copy.successLatencies.summary
         report.failureLatency = copy.failureLatencies.summary
         report.latencyStrip = copy.bucketLatencies.map(\.summary)
-        return report
+        return VantageAccount(report: report, evidence: copy.evidence, success: copy.successLatencies,
+                              failure: copy.failureLatencies, bucketLatencies: copy.bucketLatencies)
     }
 
     /// Gives the open round's verdict the time up to the next round (or its cap), clipped to the window.
@@ -269,10 +302,17 @@ private struct TargetAccumulator: Sendable {
         let start = max(fromMs, window.sinceMs)
         let end = min(toMs, window.untilMs)
         guard end > start else { return }
+        if keepsEvidence {
+            if let last = evidence.last, last.verdict == verdict, last.range.upperBound == start {
+                evidence[evidence.count - 1].range = last.range.lowerBound..<end
+            } else {
+                evidence.append(EvidenceStretch(range: start..<end, verdict: verdict))
+            }
+        }
         let evidenceMs = end - start - maintenanceOverlapMs(start, end)
         if verdict == .up { report.upMs += evidenceMs } else { report.downMs += evidenceMs }
-        for bucket in buckets(overlapping: start, end) {
-            let range = bucketRange(bucket)
+        for bucket in window.stripBuckets(overlapping: start, end) {
+            let range = window.stripBucketRange(bucket)
             let from = max(start, range.lowerBound)
             let to = min(end, range.upperBound)
             let overlap = to - from - maintenanceOverlapMs(from, to)
@@ -298,7 +338,7 @@ private struct TargetAccumulator: Sendable {
                 report.attempts.ok += 1
                 successLatencies.add(attempt.durationUs)
                 if !bucketLatencies.isEmpty {
-                    bucketLatencies[buckets(overlapping: round.scheduledMs, round.scheduledMs + 1).lowerBound]
+                    bucketLatencies[window.stripBuckets(overlapping: round.scheduledMs, round.scheduledMs + 1).lowerBound]
                         .add(attempt.durationUs)
                 }
             } else {
@@ -340,7 +380,7 @@ private struct TargetAccumulator: Sendable {
             // middle (a pruned span longer than a bucket, whose rounds are gone, too).
             if !bucketLatencies.isEmpty {
                 let middle = (max(span.firstMs, window.sinceMs) + min(span.lastMs, window.untilMs - 1)) / 2
-                bucketLatencies[buckets(overlapping: middle, middle + 1).lowerBound].merge(span.success)
+                bucketLatencies[window.stripBuckets(overlapping: middle, middle + 1).lowerBound].merge(span.success)
             }
         }
         closeOpenSegment(at: span.firstMs)
@@ -389,4 +429,10 @@ private struct TargetAccumulator: Sendable {
         default: break
         }
     }
+}
+
+/// A target's rounds of one run: the key of the account they count in.
+private struct TargetRun: Hashable {
+    var targetId: Int64
+    var runId: Int64
 }

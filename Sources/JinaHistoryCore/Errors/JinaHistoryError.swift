@@ -123,6 +123,8 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case url(URLProblem)
         /// A target name that was never recorded; the ones that were.
         case notRecorded(known: [String])
+        /// A vantage no recorder run stood at; the ones that did.
+        case unknownVantage(known: [String])
         /// A file that does not exist or cannot be read.
         case noSuchReadableFile
         /// Given without the input it goes with.
@@ -284,6 +286,9 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case .notRecorded(let known):
             return "\(named) '\(value)' is not a recorded target; known: "
                 + (known.isEmpty ? "none yet" : known.sorted().joined(separator: ", "))
+        case .unknownVantage(let known):
+            return "\(named) '\(value)': no recorder recorded from there; known: "
+                + (known.isEmpty ? "none yet" : known.joined(separator: ", "))
         case .noSuchReadableFile:
             return "\(named) '\(value)': no such readable file; give the path of a PEM file"
         case .without(let other):

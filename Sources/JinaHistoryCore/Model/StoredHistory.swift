@@ -45,6 +45,12 @@ public struct RecorderRunSpan: Hashable, Codable, Sendable {
         self.processAlive = processAlive
     }
 
+    /// Whether `name` can name a vantage in reports and metric labels: 1 to 100 characters, none a control one.
+    public static func isVantageName(_ name: String) -> Bool {
+        (1...100).contains(name.count)
+            && !name.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     /// How the run ended, judged at `nowMs`: a run without a stop mark crashed if its process is known to be
     /// gone, or if its heartbeat is older than `staleAfterMs`.
     public func ending(nowMs: Int64, staleAfterMs: Int64) -> Ending {

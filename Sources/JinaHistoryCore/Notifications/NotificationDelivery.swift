@@ -12,6 +12,8 @@ public struct NotificationDelivery: Hashable, Sendable {
 
     /// Target row id.
     public var targetId: Int64
+    /// The recorder run that queued it, as stored; `nil` before it was stored.
+    public var runId: Int64?
     /// What it told.
     public var event: TransitionNotice.Event
     /// The transition it told of, by its verdict time (a reminder: the outage's `down` transition).

@@ -303,8 +303,14 @@ public struct StorageContract: Sendable {
         try writer.append([], deliveries: [sent], runId: run, heartbeatMs: 3_000, endingFault: nil)
         try writer.append([], deliveries: [failed, notSent], runId: run, heartbeatMs: 9_000, endingFault: nil)
         let reader = try store.openReader()
-        #expect(try reader.withSnapshot { try $0.notifications(in: 0..<10_000) } == [sent, failed, notSent])
-        #expect(try reader.withSnapshot { try $0.notifications(in: 2_101..<8_001) } == [notSent])
+        // Read back with the run that queued them.
+        let stored = [sent, failed, notSent].map { delivery in
+            var stored = delivery
+            stored.runId = run
+            return stored
+        }
+        #expect(try reader.withSnapshot { try $0.notifications(in: 0..<10_000) } == stored)
+        #expect(try reader.withSnapshot { try $0.notifications(in: 2_101..<8_001) } == [stored[2]])
         let report = try reader.report(window: try ReportWindow(sinceMs: 0, untilMs: 10_000, nowMs: 10_000))
         #expect(report.targets.map(\.notifications) == [NotificationCounts(), {
             var counts = NotificationCounts()
