@@ -38,7 +38,12 @@ public final class PostgresHistoryReader: HistoryReading {
     /// Runs `body` in one read-only snapshot on an idle connection (or a new one).
     private func inSnapshot<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         let session = idle.withLock { $0.popLast() } ?? PostgresSession(connector: connector)
-        let result = try session.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try body(session) }
+        let result = try session.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
+            // A report's queries are short lookups whose estimates run to millions of rows: the JIT compiled them
+            // for some 170 ms a report, longer than they ran (docs/benchmarks.md, "The central store").
+            try session.execute("SET LOCAL jit = off")
+            return try body(session)
+        }
         if session.isConnected { idle.withLock { $0.append(session) } }
         return result
     }

@@ -1,0 +1,2 @@
+-- Version 10 narrows PostgreSQL's BRIN ranges on the round's slot (migrations/postgres/0010_narrower_brin_ranges.sql).
+-- SQLite's rounds are keyed by a B-tree: nothing changes here, and both engines stay at the same schema version.
