@@ -54,7 +54,7 @@ struct PostgresConnectionTests {
         #expect(noneLine.contains("asks for a password"), "\(noneLine)")
     }
 
-    @Test("an unknown database, a closed port, a silent port and TLS the server lacks: one clear line each, in time")
+    @Test("an unknown database, a closed port, a silent port and TLS a server lacks: one clear line each, in time")
     func failures() async throws {
         let port = TestPostgres.port
         let (missing, missingLine) = try await problem("postgres://postgres@127.0.0.1:\(port)/no_such_db?sslmode=disable")
@@ -72,7 +72,23 @@ struct PostgresConnectionTests {
         #expect(late.reason == .timedOut(afterMs: 300), "\(lateLine)")
         #expect(ContinuousClock.now - started < .seconds(3), "the deadline holds")
 
-        let (tls, tlsLine) = try await problem("postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=require")
+        // The test server offers TLS; one that does not answers the TLS request with `N`, as this small one does.
+        let plain = try ChildProcess("/usr/bin/python3", ["-c", """
+            import socket
+            server = socket.socket()
+            server.bind(("127.0.0.1", 0))
+            server.listen()
+            server.settimeout(60)
+            print(server.getsockname()[1], flush=True)
+            while True:
+                client, _ = server.accept()
+                client.recv(8)
+                client.sendall(b"N")
+                client.close()
+            """])
+        defer { plain.send(SIGKILL) }
+        try await waitUntil("the plain server to listen", timeout: .seconds(10)) { !plain.lines.isEmpty }
+        let (tls, tlsLine) = try await problem("postgres://postgres@127.0.0.1:\(plain.lines[0])/postgres?sslmode=require")
         #expect(tls.reason == .tls && tlsLine.contains("does not offer TLS"), "\(tlsLine)")
 
         // Work on the connection has the deadline too: a query that outlasts it ends with the connection.
@@ -83,5 +99,38 @@ struct PostgresConnectionTests {
         }
         #expect(error == .storage(StorageProblem(location: slow.address.description, reason: .timedOut(afterMs: 500))))
         #expect(ContinuousClock.now - queried < .seconds(5), "the query was ended, not waited for")
+    }
+
+    @Test("TLS to a server with a certificate: require encrypts; verify-full checks it against sslrootcert; a command too")
+    func tls() async throws {
+        let port = TestPostgres.port
+        let authority = try #require(ProcessInfo.processInfo.environment["JINA_HISTORY_TEST_POSTGRES_CA"])
+        let base = "postgres://postgres@127.0.0.1:\(port)/postgres"
+        func encrypted(_ url: String) async throws -> Bool {
+            try await PostgresConnector(address: try PostgresAddress(url: url)).withConnection { connection async throws in
+                let rows = try await connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                                                      logger: PostgresConnector.testLogger)
+                var flags: [Bool] = []
+                for try await flag in rows.decode(Bool.self) { flags.append(flag) }
+                return flags == [true]
+            }
+        }
+        #expect(try await encrypted(base + "?sslmode=require"))
+        #expect(try await encrypted(base + "?sslmode=prefer"))
+        #expect(try await encrypted(base + "?sslmode=verify-full&sslrootcert=\(authority)"))
+        #expect(try await !encrypted(base + "?sslmode=disable"))
+
+        // Without the CA the certificate chains to nothing the system trusts.
+        let (untrusted, untrustedLine) = try await problem(base + "?sslmode=verify-full")
+        #expect(untrusted.reason == .tls, "\(untrustedLine)")
+
+        try await TestPostgres.withFreshDatabase { url in
+            let verified = url.replacingOccurrences(of: "sslmode=disable",
+                                                    with: "sslmode=verify-full&sslrootcert=\(authority)")
+            let seeded = try await runJinaHistory(["db", "seed", "--db", verified, "--targets", "1", "--span", "1h"])
+            #expect(seeded.status == 0, "\(seeded.stderr)")
+            let report = try await runJinaHistory(["report", "--db", verified, "--since", "2h"])
+            #expect(report.status == 0 && report.stdout.contains("availability"), "\(report.stderr)")
+        }
     }
 }

@@ -4,8 +4,10 @@
 #
 #   ensure_postgres                 install Debian's postgresql when there is no initdb
 #   start_test_postgres             start a cluster; exports JINA_HISTORY_TEST_POSTGRES (a url of the superuser,
-#                                   no password) and JINA_HISTORY_TEST_POSTGRES_PASSWORD (the password of the
-#                                   role jh_password, which logs in with SCRAM, for the login tests)
+#                                   no password), JINA_HISTORY_TEST_POSTGRES_PASSWORD (the password of the
+#                                   role jh_password, which logs in with SCRAM, for the login tests) and
+#                                   JINA_HISTORY_TEST_POSTGRES_CA (the CA of the server's certificate: it offers TLS,
+#                                   its certificate for 127.0.0.1 and localhost, for the TLS tests)
 #   stop_test_postgres              stop it by PID and remove its directory
 #   pause_test_postgres             stop the server, keeping its data (a test's database outage)
 #   resume_test_postgres            start it again on the same port with the same data
@@ -35,6 +37,17 @@ start_test_postgres() {
   # UTF8 and C.UTF-8 spelled out: with LANG unset initdb silently picks SQL_ASCII.
   as_postgres_owner "$bin/initdb" -D "$root/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
     > "$root/initdb.log"
+  # A CA of its own and a certificate it signed for 127.0.0.1 and localhost (EC keys: made in milliseconds).
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=jina-history test CA" \
+    -keyout "$root/ca.key" -out "$root/ca.pem" 2> /dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$root/server.key" -out "$root/server.csr" 2> /dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$root/server.ext"
+  openssl x509 -req -in "$root/server.csr" -CA "$root/ca.pem" -CAkey "$root/ca.key" -CAcreateserial -days 2 \
+    -extfile "$root/server.ext" -out "$root/server.pem" 2> /dev/null
+  chmod 600 "$root/server.key"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$root/server.key" "$root/server.pem"
+  local tls="-c ssl=on -c ssl_cert_file=$root/server.pem -c ssl_key_file=$root/server.key"
   cat > "$root/data/pg_hba.conf" <<'HBA'
 local all all trust
 host all jh_password 127.0.0.1/32 scram-sha-256
@@ -45,9 +58,9 @@ HBA
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
     # Durable for benchmarks (JINA_HISTORY_DURABLE_POSTGRES=1): their figures are a real server's.
     if [ "${JINA_HISTORY_DURABLE_POSTGRES:-}" = 1 ]; then
-      echo "-c listen_addresses=127.0.0.1 -p $port -k $root" > "$root/options"
+      echo "-c listen_addresses=127.0.0.1 -p $port -k $root $tls" > "$root/options"
     else
-      echo "-c listen_addresses=127.0.0.1 -p $port -k $root -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      echo "-c listen_addresses=127.0.0.1 -p $port -k $root $tls -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
         > "$root/options"
     fi
     if as_postgres_owner "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 -o "$(cat "$root/options")" \
@@ -58,6 +71,7 @@ HBA
         -c "CREATE ROLE jh_password LOGIN CREATEDB PASSWORD '$JINA_HISTORY_TEST_POSTGRES_PASSWORD'" > /dev/null
       export JINA_HISTORY_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
       export JINA_HISTORY_TEST_POSTGRES_PASSWORD JINA_HISTORY_TEST_POSTGRES_ROOT
+      export JINA_HISTORY_TEST_POSTGRES_CA=$root/ca.pem
       echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $(head -1 "$root/data/postmaster.pid"), $root)"
       return 0
     fi
