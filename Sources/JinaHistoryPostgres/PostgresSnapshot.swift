@@ -50,21 +50,25 @@ final class PostgresSnapshot: HistorySnapshot {
 
     func targets() throws -> [StoredTarget] {
         var policies: [Int64: [Int64: ProbePolicy]] = [:]
+        var urls: [Int64: [Int64: String]] = [:]
         for row in try session.rows("""
             SELECT run_id, target_id, interval_ms, timeout_ms, attempts::int8, retry_delay_ms, min_successes::int8,
-                   failure_threshold::int8, success_threshold::int8
+                   failure_threshold::int8, success_threshold::int8, url
             FROM run_target
             """) {
-            let (runId, targetId, interval, timeout, attempts, retryDelay, minSuccesses, failures, successes) =
-                try decoded(row, as: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+            let (runId, targetId, interval, timeout, attempts, retryDelay, minSuccesses, failures, successes, url) =
+                try decoded(row, as: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, String).self)
+            urls[targetId, default: [:]][runId] = url
             policies[targetId, default: [:]][runId] = try ProbePolicy(
                 intervalMs: interval, timeoutMs: timeout, attempts: Int(attempts), retryDelayMs: retryDelay,
                 minSuccesses: Int(minSuccesses), failureThreshold: Int(failures), successThreshold: Int(successes))
         }
         return try session.rows("SELECT id, name, kind, url, labels FROM target ORDER BY name").map { row in
             let (id, name, kind, url, labels) = try decoded(row, as: (Int64, String, String, String, String).self)
-            return StoredTarget(id: id, name: name, kind: TargetKind(rawValue: kind) ?? .flow, url: url,
-                                policies: policies[id] ?? [:], labels: StoredTarget.labels(stored: labels))
+            var target = StoredTarget(id: id, name: name, kind: TargetKind(rawValue: kind) ?? .flow, url: url,
+                                      policies: policies[id] ?? [:], labels: StoredTarget.labels(stored: labels))
+            target.runUrls = urls[id] ?? [:]
+            return target
         }
     }
 

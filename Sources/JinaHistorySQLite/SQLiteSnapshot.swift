@@ -47,7 +47,9 @@ struct SQLiteSnapshot: HistorySnapshot {
 
     func targets() throws -> [StoredTarget] {
         var policies: [Int64: [Int64: ProbePolicy]] = [:]
+        var urls: [Int64: [Int64: String]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM run_target") {
+            urls[row["target_id"], default: [:]][row["run_id"]] = row["url"]
             let policy = try ProbePolicy(
                 intervalMs: row["interval_ms"], timeoutMs: row["timeout_ms"], attempts: row["attempts"],
                 retryDelayMs: row["retry_delay_ms"], minSuccesses: row["min_successes"],
@@ -58,9 +60,11 @@ struct SQLiteSnapshot: HistorySnapshot {
         let labels = schemaVersion >= 2 ? ", labels" : ""
         return try Row.fetchAll(db, sql: "SELECT id, name, kind, url\(labels) FROM target ORDER BY name").map { row in
             let id: Int64 = row["id"]
-            return StoredTarget(
+            var target = StoredTarget(
                 id: id, name: row["name"], kind: TargetKind(rawValue: row["kind"]) ?? .flow, url: row["url"],
                 policies: policies[id] ?? [:], labels: StoredTarget.labels(stored: row["labels"]))
+            target.runUrls = urls[id] ?? [:]
+            return target
         }
     }
 

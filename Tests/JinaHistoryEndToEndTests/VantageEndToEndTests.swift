@@ -66,6 +66,10 @@ struct VantageEndToEndTests {
             let accounts = try #require(target["vantages"] as? [[String: Any]], "\(target)")
             #expect(accounts.compactMap { $0["vantage"] as? String } == ["a", "b"])
             #expect(accounts.map { ($0["outages"] as? [Any])?.count } == [1, 2], "\(accounts)")
+            // Each vantage names the address it probed the Flow through.
+            let urls = accounts.compactMap { $0["url"] as? String }
+            #expect(urls.count == 2 && urls[0].hasSuffix(":\(gatewayPort)") && urls[1].hasSuffix(":\(forwarderPort)"),
+                    "\(urls)")
 
             // The cut: a partial outage from b alone, while a saw the Flow up.
             let partials = try #require(target["partial_outages"] as? [[String: Any]])
@@ -96,6 +100,7 @@ struct VantageEndToEndTests {
                 ((try JSONSerialization.jsonObject(with: Data(onlyB.stdout.utf8)) as? [String: Any])?["targets"]
                     as? [[String: Any]])?.first, "\(onlyB.stderr)")
             #expect(bTarget["vantages"] == nil)
+            #expect((bTarget["url"] as? String)?.hasSuffix(":\(forwarderPort)") == true, "\(bTarget)")
             #expect((bTarget["outages"] as? [Any])?.count == 2)
             let unknown = try await runJinaHistory(["report", "--db", database, "--vantage", "nowhere"])
             #expect(unknown.status == 2)

@@ -69,6 +69,10 @@ public struct ReportBuilder: Sendable {
             accumulatorsOfTarget[target.id] = runsByVantage.sorted { $0.key < $1.key }.map { vantage, runIds in
                 var own = target
                 own.policies = target.policies.filter { runIds.contains($0.key) }
+                // Each vantage's account names the url it last probed the target through.
+                if runsByVantage.count > 1, let latest = runIds.max(), let url = target.runUrls[latest] {
+                    own.url = url
+                }
                 for runId in runIds { accumulatorIndex[TargetRun(targetId: target.id, runId: runId)] = accumulators.count }
                 accumulators.append(TargetAccumulator(
                     target: own, vantage: vantage, window: window, maintenance: windows,
@@ -126,8 +130,11 @@ public struct ReportBuilder: Sendable {
                 guard indices.count > 1 else { return accounts[indices[0]].report }
                 var union = accumulators[indices[0]].target
                 for index in indices.dropFirst() { union.policies.merge(accumulators[index].target.policies) { $1 } }
-                return VantageCombination(window: window, maintenanceSpans: accumulators[indices[0]].maintenanceSpans)
+                var combined = VantageCombination(window: window,
+                                                  maintenanceSpans: accumulators[indices[0]].maintenanceSpans)
                     .combine(indices.map { accounts[$0] }, gaps: gaps(for: union))
+                combined.url = union.runUrls.max { $0.key < $1.key }?.value ?? combined.url
+                return combined
             }
             .sorted { $0.name < $1.name }
         var method = ReportMethod()

@@ -74,6 +74,8 @@ public struct StoredTarget: Hashable, Sendable {
     public var policies: [Int64: ProbePolicy]
     /// Labels from the configuration, as the last run recorded them.
     public var labels: [String: String]
+    /// The url each run probed, by run id: vantages may reach the same target through different addresses.
+    public var runUrls: [Int64: String] = [:]
 
     /// Creates a stored target.
     public init(id: Int64, name: String, kind: TargetKind, url: String, policies: [Int64: ProbePolicy],

@@ -25,6 +25,9 @@ public struct VantageSnapshot: HistorySnapshot {
         try base.targets().compactMap { target in
             var own = target
             own.policies = target.policies.filter { runIds.contains($0.key) }
+            own.runUrls = target.runUrls.filter { runIds.contains($0.key) }
+            // The url as this vantage last probed it.
+            own.url = own.runUrls.max { $0.key < $1.key }?.value ?? target.url
             return own.policies.isEmpty ? nil : own
         }
     }
