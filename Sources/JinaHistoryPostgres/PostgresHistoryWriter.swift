@@ -98,6 +98,15 @@ public final class PostgresHistoryWriter: HistoryWriting {
         }
     }
 
+    public func resumeRun(_ runId: Int64, targets: [(id: Int64, intervalMs: Int64)]) throws {
+        try write { state in
+            state.batches = try state.session.value(
+                "SELECT batches FROM recorder_run WHERE id = \(runId)", as: Int64.self) ?? 0
+            state.rollups.begin(runId: runId, targets: targets)
+            state.unsure = nil
+        }
+    }
+
     public func append(_ rounds: [RecordedRound], deliveries: [NotificationDelivery], runId: Int64,
                        heartbeatMs: Int64, endingFault: StorageFault?) throws {
         try write { state in

@@ -83,6 +83,10 @@ public final class HistoryWriter: HistoryWriting {
         return began
     }
 
+    public func resumeRun(_ runId: Int64, targets: [(id: Int64, intervalMs: Int64)]) throws {
+        rollups.withLock { $0.begin(runId: runId, targets: targets) }
+    }
+
     /// Stores a batch of rounds, their attempts and transitions, the rollup spans they grow or close and the loose
     /// stretches they complete, moves the run's heartbeat, and records the storage fault this batch ends (if writes
     /// had failed before it; a fault written again, by its start, is updated), in one transaction.

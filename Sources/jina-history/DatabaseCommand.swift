@@ -12,7 +12,7 @@ import JinaHistorySQLite
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db", abstract: "Look after the history database.",
-        subcommands: [StatsCommand.self, SeedCommand.self])
+        subcommands: [StatsCommand.self, SeedCommand.self, CopyCommand.self])
 }
 
 /// `jina-history db seed`: a synthetic history for benchmarks and trials, written by the recorder's storage code.

@@ -125,6 +125,8 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case notRecorded(known: [String])
         /// A vantage no recorder run stood at; the ones that did.
         case unknownVantage(known: [String])
+        /// A history whose raw rounds `prune` deleted, which a copy cannot make whole.
+        case prunedHistory
         /// A file that does not exist or cannot be read.
         case noSuchReadableFile
         /// Given without the input it goes with.
@@ -289,6 +291,9 @@ public enum JinaHistoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unknownVantage(let known):
             return "\(named) '\(value)': no recorder recorded from there; known: "
                 + (known.isEmpty ? "none yet" : known.joined(separator: ", "))
+        case .prunedHistory:
+            return "\(named) '\(value)': prune deleted raw rounds of this history, and a copy needs every round to "
+                + "make the same rollups; copy a backup made before pruning"
         case .noSuchReadableFile:
             return "\(named) '\(value)': no such readable file; give the path of a PEM file"
         case .without(let other):

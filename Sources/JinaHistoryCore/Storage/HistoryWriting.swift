@@ -16,6 +16,13 @@ public protocol HistoryWriting: Sendable {
     func beginRun(startedMs: Int64, host: String, vantage: String, pid: Int, version: String,
                   targets: [ScheduledTarget], exclusive: Bool) throws -> (runId: Int64, targetIds: [Int64])
 
+    /// Makes run `runId`, begun earlier (by another writer), the one later batches go to: a copy interrupted
+    /// mid-run goes on where it stopped (`db copy`). Spans its earlier batches left growing stay as stored; the
+    /// next ones begin after them.
+    ///
+    /// - throws: ``JinaHistoryError`` on a storage failure.
+    func resumeRun(_ runId: Int64, targets: [(id: Int64, intervalMs: Int64)]) throws
+
     /// Stores a batch of rounds with what they imply (attempts, transitions, rollups) and the notifications'
     /// outcomes since the last batch, moves the run's heartbeat and records the storage fault the batch ends, if
     /// any, in one transaction.
