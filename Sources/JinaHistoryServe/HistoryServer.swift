@@ -98,8 +98,9 @@ public struct HistoryServer: Sendable {
                 let query = request.uri.queryParameters
                 let window = try Self.window { query[Substring($0)].map(String.init) }
                 let target = query["target"].map(String.init)
+                let vantage = query["vantage"].map(String.init)
                 let report = try await offload { () throws -> HistoryReport in
-                    var report = try reader.report(window: window)
+                    var report = try reader.report(window: window, vantage: vantage)
                     if let target {
                         try reader.requireTarget(named: target)
                         report.targets.removeAll { $0.name != target }
@@ -115,7 +116,8 @@ public struct HistoryServer: Sendable {
                 let window = try Self.window { query[Substring($0)].map(String.init) }
                 let everyRound = query["every_round"].map { $0 == "true" || $0 == "1" } ?? false
                 let timeline = try await offload {
-                    try reader.timeline(window: window, target: query["target"].map(String.init), everyRound: everyRound)
+                    try reader.timeline(window: window, target: query["target"].map(String.init), everyRound: everyRound,
+                                        vantage: query["vantage"].map(String.init))
                 }
                 return Self.text(content.timelineJSON(timeline, window), type: "application/json")
             }
@@ -130,7 +132,8 @@ public struct HistoryServer: Sendable {
                 let window = try Self.window { query[Substring($0)].map(String.init) }
                 let text = try await offload { () throws -> String in
                     var lines: [String] = []
-                    try reader.export(table, window: window, target: query["target"].map(String.init)) { values in
+                    try reader.export(table, window: window, target: query["target"].map(String.init),
+                                      vantage: query["vantage"].map(String.init)) { values in
                         guard lines.count < Self.longestExport else { throw ExportTooLong() }
                         lines.append(content.exportLine(table, values))
                     }
@@ -170,6 +173,8 @@ public struct HistoryServer: Sendable {
             switch error {
             case .invalid(.target, _, .notRecorded):
                 return Self.error(.notFound, error.message { $0.rawValue }, parameter: "target")
+            case .invalid(.vantage, _, .unknownVantage):
+                return Self.error(.notFound, error.message { $0.rawValue }, parameter: "vantage")
             case .invalid(let input, _, _):
                 return Self.error(.badRequest, error.message { $0.rawValue }, parameter: input.rawValue)
             default:

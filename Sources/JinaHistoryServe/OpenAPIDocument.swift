@@ -17,7 +17,8 @@ enum OpenAPIDocument {
         "operationId": "report",
         "parameters": [
           { "$ref": "#/components/parameters/since" }, { "$ref": "#/components/parameters/until" },
-          { "$ref": "#/components/parameters/tz" }, { "$ref": "#/components/parameters/target" }
+          { "$ref": "#/components/parameters/tz" }, { "$ref": "#/components/parameters/target" },
+          { "$ref": "#/components/parameters/vantage" }
         ],
         "responses": {
           "200": { "description": "reports/report.schema.json", "content": { "application/json": { "schema": { "type": "object" } } } },
@@ -33,6 +34,7 @@ enum OpenAPIDocument {
         "parameters": [
           { "$ref": "#/components/parameters/since" }, { "$ref": "#/components/parameters/until" },
           { "$ref": "#/components/parameters/tz" }, { "$ref": "#/components/parameters/target" },
+          { "$ref": "#/components/parameters/vantage" },
           { "name": "every_round", "in": "query", "description": "true: every failed round in full, none collapsed", "schema": { "type": "boolean", "default": false } }
         ],
         "responses": {
@@ -49,7 +51,8 @@ enum OpenAPIDocument {
         "parameters": [
           { "name": "what", "in": "query", "required": true, "schema": { "enum": ["rounds", "attempts", "transitions", "outages"] } },
           { "$ref": "#/components/parameters/since" }, { "$ref": "#/components/parameters/until" },
-          { "$ref": "#/components/parameters/tz" }, { "$ref": "#/components/parameters/target" }
+          { "$ref": "#/components/parameters/tz" }, { "$ref": "#/components/parameters/target" },
+          { "$ref": "#/components/parameters/vantage" }
         ],
         "responses": {
           "200": { "description": "reports/export.schema.json, one row per line", "content": { "application/x-ndjson": { "schema": { "type": "string" } } } },
@@ -88,7 +91,11 @@ enum OpenAPIDocument {
       "since": { "name": "since", "in": "query", "description": "window start", "schema": { "type": "string", "default": "24h" } },
       "until": { "name": "until", "in": "query", "description": "window end", "schema": { "type": "string", "default": "now" } },
       "tz": { "name": "tz", "in": "query", "description": "zone of dates and local times: UTC, an IANA name or +01:00", "schema": { "type": "string", "default": "UTC" } },
-      "target": { "name": "target", "in": "query", "description": "only this target", "schema": { "type": "string" } }
+      "target": { "name": "target", "in": "query", "description": "only this target", "schema": { "type": "string" } },
+      "vantage": {
+        "name": "vantage", "in": "query", "schema": { "type": "string" },
+        "description": "only what the recorders of this vantage saw (docs/semantics.md §9); 404 for one no run stood at"
+      }
     },
     "schemas": {
       "error": {

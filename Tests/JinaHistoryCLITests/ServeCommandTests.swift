@@ -64,6 +64,9 @@ struct ServeCommandTests {
                 "first difference at \(zip(servedReport, printedReport).prefix { $0 == $1 }.count): \(servedReport.suffix(from: servedReport.index(servedReport.startIndex, offsetBy: min(servedReport.count, zip(servedReport, printedReport).prefix { $0 == $1 }.count))).prefix(200)) vs \(printedReport.suffix(from: printedReport.index(printedReport.startIndex, offsetBy: min(printedReport.count, zip(servedReport, printedReport).prefix { $0 == $1 }.count))).prefix(200))")
         #expect(report.body.contains("\"failed_rounds\""), "the seeded window has outages")
         try await validateAgainstSchema(report.body)
+        // Seen from the seeder's one vantage, the same report (`report --vantage seed`).
+        let fromVantage = try await fetch("\(base)/api/v1/report?\(window)&target=seed-1&vantage=seed")
+        #expect(withoutGeneratedAt(fromVantage.body) == printedReport)
 
         let timeline = try await fetch("\(base)/api/v1/timeline?\(window)")
         // Through a file: the test's pipe reader is not meant for a megabyte of output.
@@ -108,6 +111,7 @@ struct ServeCommandTests {
             ("/api/v1/report?since=1h&until=2h", 400, "since"),
             ("/api/v1/report?tz=Mars/Olympus", 400, "tz"),
             ("/api/v1/report?target=nope", 404, "target"),
+            ("/api/v1/report?vantage=nowhere", 404, "vantage"),
             ("/api/v1/timeline?target=nope", 404, "target"),
             ("/api/v1/export?what=everything", 400, "what"),
             ("/api/v1/export", 400, "what"),
