@@ -164,7 +164,7 @@ public struct HistoryCopy {
             written += 1
             if let deletedMs = window.deletedMs {
                 let added = try destination.maintenanceWindows().last {
-                    same($0, $0.targetId.flatMap { presentNames[$0] ?? names[$0] }, window, name) && $0.deletedMs == nil
+                    same($0, $0.targetId.flatMap { presentNames[$0] }, window, name) && $0.deletedMs == nil
                 }
                 if let added { _ = try writer.deleteMaintenance(id: added.id, deletedMs: deletedMs) }
             }

@@ -132,8 +132,8 @@ public enum TextReportRenderer {
             lines.append("    \(time(partial.startedMs)) .. \(time(partial.endedMs))  \(seconds(partial.durationMs))")
             let wide = partial.vantageWide.isEmpty ? ""
                 : " (vantage-wide: \(partial.vantageWide.joined(separator: ", ")))"
-            lines.append("      down from \(partial.failing.joined(separator: ", "))\(wide); "
-                + "up from \(partial.reachable.joined(separator: ", "))".oneLine(limit: 74))
+            lines.append(("      down from \(partial.failing.joined(separator: ", "))\(wide); "
+                + "up from \(partial.reachable.joined(separator: ", "))").oneLine(limit: 80))
         }
         lines.append("  vantages: \(target.vantages.count)")
         for account in target.vantages {

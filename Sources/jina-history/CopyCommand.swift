@@ -21,9 +21,7 @@ struct CopyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            if let vantage, !RecorderRunSpan.isVantageName(vantage) {
-                throw UsageError("--vantage must be 1 to 100 printable characters, e.g. --vantage laptop")
-            }
+            let vantage = try vantage.map(RecordCommand.checkedVantage)
             let source = try HistoryStore(location: from)
             let destination = try HistoryStore(location: to)
             guard source.location != destination.location else {

@@ -173,8 +173,9 @@ struct RecordCommand: AsyncParsableCommand {
             event: "round_overruns_interval")
     }
 
-    /// `name` when it can name a vantage in reports and labels (``RecorderRunSpan/isVantageName(_:)``).
-    private static func checkedVantage(_ name: String) throws -> String {
+    /// `name` when it can name a vantage in reports and labels (``RecorderRunSpan/isVantageName(_:)``); `record`
+    /// and `db copy` take it alike.
+    static func checkedVantage(_ name: String) throws -> String {
         guard RecorderRunSpan.isVantageName(name) else {
             throw UsageError("--vantage must be 1 to 100 printable characters, e.g. --vantage eu-west")
         }

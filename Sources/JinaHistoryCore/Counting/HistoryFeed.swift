@@ -251,7 +251,7 @@ private struct SpanStream {
 extension Array {
     /// The first index whose element satisfies `belongs`, for a predicate that is false and then true along the
     /// array (binary search).
-    fileprivate func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
         var low = 0
         var high = count
         while low < high {

@@ -154,16 +154,21 @@ public struct ReportBuilder: Sendable {
     /// A vantage recording a single target is never flagged (nothing to compare with).
     private func flagVantageWideOutages(_ accounts: inout [VantageAccount]) {
         let network: Set<ErrorClass> = [.refused, .dns, .connectTimeout, .timeout]
+        // Each account's network-class outage starts, in order: each check is a binary search, so a month of
+        // outages over many targets is not compared pair by pair.
+        let networkStarts = accounts.map { account in
+            account.report.outages.filter { $0.firstFailure.map { network.contains($0.errorClass) } == true }
+                .map(\.startedMs).sorted()
+        }
         for members in Dictionary(grouping: accounts.indices, by: { accumulators[$0].vantage }).values
         where members.count > 1 {
             let withinMs = members.flatMap { accumulators[$0].target.policies.values.map(\.intervalMs) }.max() ?? 0
             for member in members {
                 for (position, outage) in accounts[member].report.outages.enumerated() {
                     accounts[member].report.outages[position].vantageWide = members.allSatisfy { other in
-                        accounts[other].report.outages.contains { candidate in
-                            abs(candidate.startedMs - outage.startedMs) <= withinMs
-                                && candidate.firstFailure.map { network.contains($0.errorClass) } == true
-                        }
+                        let starts = networkStarts[other]
+                        let first = starts.partitioningIndex { $0 >= outage.startedMs - withinMs }
+                        return first < starts.count && starts[first] <= outage.startedMs + withinMs
                     }
                 }
             }

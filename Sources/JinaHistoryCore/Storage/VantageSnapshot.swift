@@ -3,6 +3,7 @@
 /// timelines and exports read it as they read any snapshot, so each gives that vantage's own account.
 public struct VantageSnapshot: HistorySnapshot {
     private let base: any HistorySnapshot
+    private let ownRuns: [RecorderRunSpan]
     private let runIds: Set<Int64>
 
     /// `base` seen from `vantage`.
@@ -10,16 +11,17 @@ public struct VantageSnapshot: HistorySnapshot {
     /// - throws: ``JinaHistoryError`` (bad input) when no run stood at `vantage`, naming the vantages there are.
     public init(_ base: any HistorySnapshot, vantage: String) throws {
         let runs = try base.runs()
-        let ids = Set(runs.filter { $0.vantage == vantage }.map(\.id))
-        guard !ids.isEmpty else {
+        ownRuns = runs.filter { $0.vantage == vantage }
+        guard !ownRuns.isEmpty else {
             let known = Set(runs.map(\.vantage)).sorted()
             throw JinaHistoryError.invalid(.vantage, value: vantage, .unknownVantage(known: known))
         }
         self.base = base
-        runIds = ids
+        runIds = Set(ownRuns.map(\.id))
     }
 
-    public func runs() throws -> [RecorderRunSpan] { try base.runs().filter { runIds.contains($0.id) } }
+    /// The vantage's runs, read once when the snapshot was made.
+    public func runs() throws -> [RecorderRunSpan] { ownRuns }
 
     public func targets() throws -> [StoredTarget] {
         try base.targets().compactMap { target in
