@@ -1,9 +1,9 @@
 import Dispatch
 import Synchronization
 
-/// Runs postgres-nio's async calls for the storage interface's synchronous callers: the recorder's writer thread,
-/// `serve`'s read threads, and the commands. The storage interface is synchronous because a report is CPU work
-/// over one snapshot; only this engine waits on a network.
+/// Runs postgres-nio's async calls for synchronous callers where no future is offered: connecting and migrating,
+/// a few calls per process (statements wait on postgres-nio's futures: ``PostgresSession``). The storage interface
+/// is synchronous because a report is CPU work over one snapshot; only this engine waits on a network.
 ///
 /// The calls run as tasks on this executor's own threads, never on Swift's cooperative pool: a command that waits
 /// here is itself on that pool, which has one thread per core, so a task queued behind it could wait for ever on

@@ -116,8 +116,12 @@ public final class PostgresHistoryWriter: HistoryWriting {
             var rollupBatch = state.rollups.plan(Array(rounds), runId: runId)
             do {
                 try session.transaction {
-                    let stored = try session.value(
-                        "SELECT batches FROM recorder_run WHERE id = \(runId) FOR UPDATE", as: Int64.self) ?? 0
+                    // Counting the batch first locks the run's row and says whether the last batch landed, in
+                    // one statement.
+                    let stored = try session.value("""
+                        UPDATE recorder_run SET heartbeat_ms = greatest(heartbeat_ms, \(heartbeatMs)),
+                            batches = batches + 1 WHERE id = \(runId) RETURNING batches - 1
+                        """, as: Int64.self) ?? 0
                     if stored > state.batches, let unsure = state.unsure {
                         // The last batch was committed after all: this one starts with its rounds (the recorder
                         // keeps them queued until a write succeeds), which are stored already.
@@ -134,10 +138,6 @@ public final class PostgresHistoryWriter: HistoryWriting {
                     try Self.store(rollupBatch.days, in: .day, session)
                     try store(rollupBatch.loose, &state)
                     try Self.store(Array(deliveries), runId: runId, session)
-                    try session.execute("""
-                        UPDATE recorder_run SET heartbeat_ms = greatest(heartbeat_ms, \(heartbeatMs)),
-                            batches = batches + 1 WHERE id = \(runId)
-                        """)
                 }
             } catch {
                 state.unsure = (Set(rounds.map(RoundKey.init)), Set(deliveries.map(DeliveryKey.init)), rollupBatch)

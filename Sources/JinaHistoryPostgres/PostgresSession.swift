@@ -1,10 +1,11 @@
 import JinaHistoryCore
 import Logging
 import PostgresNIO
+import Synchronization
 
-/// One connection to a PostgreSQL history behind a synchronous API (``BlockingCall``), used by one thread at a
-/// time: it connects when first used and again after the connection was lost, and every statement has the
-/// connector's deadline (past it the connection is closed, which ends the statement).
+/// One connection to a PostgreSQL history behind a synchronous API, used by one thread at a time: it connects when
+/// first used and again after the connection was lost, and every statement has the connector's deadline (past it
+/// the connection is closed, which ends the statement).
 final class PostgresSession: @unchecked Sendable {
     /// How connections are made.
     let connector: PostgresConnector
@@ -19,23 +20,30 @@ final class PostgresSession: @unchecked Sendable {
 
     /// The rows of `query`, all of them (a long result is read through a cursor, in batches).
     ///
+    /// The calling thread waits on postgres-nio's future for the rows, and the deadline is a timer on the
+    /// connection's event loop: a recorder of PostgreSQL makes a handful of statements a batch and up to a hundred
+    /// batches a second, and a task, a task group and a timer task of Swift's for each statement cost it more
+    /// CPU than the statements did (docs/benchmarks.md, "The central store").
+    ///
     /// - throws: ``JinaHistoryError`` (storage) naming the server's reason, or the deadline.
     func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
         let connection = try connected()
-        let connector = connector
+        let deadlineMs = connector.deadlineMs
+        let missed = DeadlineMissed()
+        let deadline = connection.eventLoop.scheduleTask(in: .milliseconds(deadlineMs)) {
+            missed.value.withLock { $0 = true }
+            connection.closeInBackground()
+        }
+        defer { deadline.cancel() }
         do {
-            return try BlockingCall.run {
-                try await connector.race({
-                    var rows: [PostgresRow] = []
-                    for try await row in try await connection.query(query, logger: PostgresConnector.logger) {
-                        rows.append(row)
-                    }
-                    return rows
-                }, onTimeout: { connection.closeInBackground() })
-            }
+            return try connection.query(query, logger: PostgresConnector.logger).wait().rows
         } catch {
             if connection.isClosed { self.connection = nil }
-            throw error
+            let location = connector.address.description
+            if missed.value.withLock({ $0 }) {
+                throw JinaHistoryError.storage(StorageProblem(location: location, reason: .timedOut(afterMs: deadlineMs)))
+            }
+            throw error as? JinaHistoryError ?? PostgresConnector.problem(error, location: location)
         }
     }
 
@@ -93,6 +101,11 @@ func decoded<each Column: PostgresDecodable>(_ row: PostgresRow, as types: (repe
         throw JinaHistoryError.storage(StorageProblem(
             location: "PostgreSQL", reason: .other, detail: "a row did not decode: \(error)".oneLine(limit: 300)))
     }
+}
+
+/// Whether a statement's deadline passed (set on the event loop, read by the waiting thread).
+private final class DeadlineMissed: Sendable {
+    let value = Mutex(false)
 }
 
 extension PostgresConnection {

@@ -74,6 +74,10 @@ public struct Recorder: Sendable {
         let (runId, targetIds) = try writer.beginRun(
             startedMs: clock.startMs, host: ProcessInfo.processInfo.hostName, vantage: vantage,
             pid: Int(ProcessInfo.processInfo.processIdentifier), version: version, targets: targets, exclusive: true)
+        // The grids start once the run is registered, not at the run's start: registering can take a while (a
+        // remote database, ten recorders starting together), and slots that passed meanwhile would be late or
+        // skipped for no fault of the targets.
+        let gridStartMs = clock.nowMs()
         let queue = RoundQueue(limit: bufferLimit)
         let names = Dictionary(uniqueKeysWithValues: zip(targetIds, targets.map(\.target.name)))
         let onEvent = self.onEvent
@@ -97,7 +101,7 @@ public struct Recorder: Sendable {
                 // recorder late and can overwhelm a probed service that several targets share.
                 let phaseMs = scheduled.policy.intervalMs * Int64(index) / Int64(targets.count)
                 group.addTask {
-                    await probeLoop(scheduled, targetId: targetId, originMs: clock.startMs + phaseMs, clock: clock,
+                    await probeLoop(scheduled, targetId: targetId, originMs: gridStartMs + phaseMs, clock: clock,
                                     queue: queue)
                 }
             }

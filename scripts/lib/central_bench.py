@@ -1,12 +1,13 @@
 """The central store under load (issue 19): RECORDERS `jina-history record` processes, each its own vantage with
-TARGETS targets at a 1 s interval, write into one local PostgreSQL (a durable cluster: fsync on) for ROUNDS rounds,
-against light gRPC health servers (many_targets.py's) in a separate process on 127.0.0.1. Reports schedule
-lateness (the start lag of every round, from the database), skipped rounds, each recorder's CPU per round, and the
-bytes a healthy round costs in PostgreSQL, tables and indexes included; exits 1 when a target is missed.
+the same TARGETS targets at a 1 s interval (as vantages of one team would), write into one local PostgreSQL (a
+durable cluster: fsync on) for ROUNDS rounds, against canned gRPC health answers (canned_health.py) in a separate
+process on 127.0.0.1. Reports schedule lateness (the start lag of every round, from the database), skipped rounds,
+each recorder's CPU per round, the bytes a round costs in PostgreSQL, tables and indexes included, and how long
+the combined report of all vantages takes; exits 1 when a target is missed.
 
 Every process started is stopped by PID; the servers and the database bind loopback only.
 """
-import argparse, os, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile, time
 
 from bench_figures import Figures, stop
 from many_targets import percentile
@@ -17,6 +18,28 @@ def psql(url, sql):
     done = subprocess.run(["psql", url, "-X", "-A", "-t", "-F", "\t", "-c", sql], capture_output=True, text=True,
                           check=True, timeout=600)
     return [line.split("\t") for line in done.stdout.splitlines() if line]
+
+
+def warm_report(binary, db, since):
+    """Seconds of the best of three JSON reports after a first that warms the server's cache, and the last report
+    (None when one failed)."""
+    times, done = [], None
+    for _ in range(4):
+        begun = time.perf_counter()
+        done = subprocess.run([binary, "report", "--db", db, "--since", since, "--format", "json"],
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            print(done.stderr[-2000:], file=sys.stderr)
+            return float("inf"), None
+        times.append(time.perf_counter() - begun)
+    return min(times[1:]), json.loads(done.stdout)
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of a running process of ours, from /proc."""
+    with open(f"/proc/{pid}/stat") as file:
+        fields = file.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def month(options, base, figure):
@@ -42,20 +65,7 @@ def month(options, base, figure):
     figure("month: attempt table per round (failures, retries)", f"{int(attempt_bytes) / int(rounds):.1f} B", "",
            True)
 
-    def timed(since):
-        """The best of three reports after a first that warms the server's cache."""
-        times = []
-        for _ in range(4):
-            begun = time.perf_counter()
-            done = subprocess.run([options.bin, "report", "--db", db, "--since", since, "--format", "json"],
-                                  capture_output=True, text=True, timeout=600)
-            if done.returncode != 0:
-                print(done.stderr[-2000:], file=sys.stderr)
-                return float("inf")
-            times.append(time.perf_counter() - begun)
-        return min(times[1:])
-
-    day, month_s = timed("1d"), timed("30d")
+    day, month_s = warm_report(options.bin, db, "1d")[0], warm_report(options.bin, db, "30d")[0]
     figure("month: report --since 30d, warm", f"{month_s * 1000:.0f} ms", "< 1 s", month_s < 1)
     figure("month: report --since 1d, warm", f"{day * 1000:.0f} ms", "", True)
     figure("month: 30 d against 1 d", f"{month_s / day:.2f}×", "≤ 2×", month_s <= 2 * day)
@@ -79,7 +89,7 @@ def main():
     db = base + "/jh_central?sslmode=disable"
     work = tempfile.mkdtemp(prefix="jina-history-central-")
     here = os.path.dirname(os.path.abspath(__file__))
-    server = subprocess.Popen([sys.executable, os.path.join(here, "many_targets.py"), "--serve", "100"],
+    server = subprocess.Popen([sys.executable, os.path.join(here, "canned_health.py"), "100"],
                               stdout=subprocess.PIPE, text=True)
     recorders = []
     try:
@@ -92,8 +102,7 @@ def main():
             with open(config, "w") as file:
                 file.write("defaults:\n  interval: 1s\n  timeout: 500ms\n  kind: executor\ntargets:\n")
                 for index in range(options.targets):
-                    file.write(f"  - {{name: v{recorder}-t{index:03d}, "
-                               f"url: 'grpc://127.0.0.1:{ports[index % len(ports)]}'}}\n")
+                    file.write(f"  - {{name: t{index:03d}, url: 'grpc://127.0.0.1:{ports[index % len(ports)]}'}}\n")
             recorders.append(subprocess.Popen(
                 ["/usr/bin/time", "-f", "%U %S %M", options.bin, "record", "--config", config, "--db", db,
                  "--vantage", f"v{recorder}", "--rounds", str(options.rounds), "--print-rounds", "never"],
@@ -107,6 +116,7 @@ def main():
             user, system, rss_kb = stderr.strip().splitlines()[-1].split()
             cpu.append(float(user) + float(system))
             rss.append(int(rss_kb))
+        server_cpu = cpu_seconds(server.pid)
     finally:
         for process in recorders:
             if process.poll() is None:
@@ -138,6 +148,12 @@ def main():
     figure("recorder max RSS (largest)", f"{max(rss) / 1024:.0f} MiB", "", True)
     figure("round and attempt tables with indexes per round", f"{int(round_bytes) / len(rows):.1f} B", "", True)
     figure("  every table per round", f"{int(all_bytes) / len(rows):.1f} B", "", True)
+    figure("the canned health servers' CPU time per check", f"{server_cpu / expected * 1e6:.0f} µs", "", True)
+    # Every vantage recorded the same targets, so this report is the combined view of all of them.
+    combined_s, report = warm_report(options.bin, db, "1h")
+    accounts = {len(target.get("vantages", [])) for target in report["targets"]} if report else set()
+    figure(f"combined report of {options.recorders} vantages, warm", f"{combined_s * 1000:.0f} ms",
+           f"{options.recorders} accounts a target", accounts == {options.recorders})
     psql(options.url, "DROP DATABASE jh_central")
     if options.month_targets:
         month(options, base, figure)

@@ -1,30 +1,13 @@
 """Recorder throughput (issue 7, target 3): one `jina-history record` probing N targets (default 1,000) at a 1 s
-interval for a bounded number of rounds, against light gRPC health servers (grpcio, asyncio) in a separate
+interval for a bounded number of rounds, against canned gRPC health answers (canned_health.py) in a separate
 process on 127.0.0.1. Reports schedule lateness (start lag of every round, from the database), CPU time per round
 and on average, memory, and skipped or failed rounds; exits 1 when a target is missed.
 
 Every process started is stopped by PID; the servers bind loopback only.
 """
-import argparse, asyncio, os, sqlite3, subprocess, sys, tempfile, time
+import argparse, os, sqlite3, subprocess, sys, tempfile, time
 
 from bench_figures import Figures, stop
-
-
-def serve(ports):
-    import grpc
-    from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-
-    async def main():
-        server = grpc.aio.server()
-        servicer = health.aio.HealthServicer()
-        await servicer.set("", health_pb2.HealthCheckResponse.SERVING)
-        health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-        bound = [server.add_insecure_port("127.0.0.1:0") for _ in range(ports)]
-        await server.start()
-        print(" ".join(map(str, bound)), flush=True)
-        await server.wait_for_termination()
-
-    asyncio.run(main())
 
 
 def percentile(values, fraction):
@@ -39,14 +22,12 @@ def main():
     parser.add_argument("--ports", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--interval", default="1s")
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
-    if options.serve:
-        return serve(options.serve)
 
     work = tempfile.mkdtemp(prefix="jina-history-many-")
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(options.ports)], stdout=subprocess.PIPE,
-                              text=True)
+    server = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                            "canned_health.py"), str(options.ports)],
+                              stdout=subprocess.PIPE, text=True)
     try:
         ports = server.stdout.readline().split()
         if len(ports) != options.ports:

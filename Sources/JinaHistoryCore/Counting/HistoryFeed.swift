@@ -157,54 +157,50 @@ public enum HistoryFeed {
         try feedSpans(before: Int64.max)
     }
 
-    /// The stretches where some target may have rounds no span covers: each target's recorder runs (start to
-    /// last heartbeat or stop) within `[fromMs, untilMs)`, less its spans, merged across targets; only those at
-    /// least `shortestMs` of their target long. Two spans of a run on adjacent slots leave nothing between them. A
-    /// stretch only one target needs names it, so the store passes over the other targets' rows (around a
-    /// transition, they are inside spans) instead of returning them.
+    /// The stretches where some target may have rounds no span covers: each recorder run of each target (start to
+    /// last heartbeat or stop) within `[fromMs, untilMs)`, less that run's own spans, merged across runs and
+    /// targets; only those at least `shortestMs` of their target long. Two spans of a run on adjacent slots leave
+    /// nothing between them. Another run's spans cover nothing of a run: vantages record the same target at once,
+    /// and one's spans say nothing of the other's rounds. A stretch only one target needs names it, so the store
+    /// passes over the other targets' rows (around a transition, they are inside spans) instead of returning them.
     static func uncoveredStretches(fromMs: Int64, untilMs: Int64, spans: [SpanKey], targets: [StoredTarget],
                                    runs: [RecorderRunSpan], shortestMs: (StoredTarget) -> Int64 = { _ in 1 })
         -> [SlotStretch]
     {
-        let spansByTarget = Dictionary(grouping: spans, by: \.targetId)
+        struct RunOfTarget: Hashable {
+            var targetId: Int64
+            var runId: Int64
+        }
+        let spansByRun = Dictionary(grouping: spans) { RunOfTarget(targetId: $0.targetId, runId: $0.runId) }
         let runExtents = Dictionary(uniqueKeysWithValues: runs.map { run in
             (run.id, run.startedMs..<(max(run.heartbeatMs, run.stoppedMs ?? run.heartbeatMs) + 1))
         })
         var uncovered: [SlotStretch] = []
         for target in targets {
-            // The target's covered time: its spans, joined where they are adjacent slots of one run.
-            var covered: [Range<Int64>] = []
-            var previous: SpanKey?
-            for span in spansByTarget[target.id] ?? [] {
-                let adjacent = previous.map { $0.runId == span.runId
-                    && span.firstMs - $0.lastMs == target.policies[span.runId]?.intervalMs } ?? false
-                if adjacent, let last = covered.last {
-                    covered[covered.count - 1] = last.lowerBound..<(span.lastMs + 1)
-                } else {
-                    covered.append(span.firstMs..<(span.lastMs + 1))
-                }
-                previous = span
-            }
-            let extents = target.policies.keys.compactMap { runExtents[$0] }
-                .map { extent -> Range<Int64> in
-                    let lower = max(extent.lowerBound, fromMs)
-                    return lower..<max(lower, min(extent.upperBound, untilMs))
-                }
-                .filter { !$0.isEmpty }
             let shortest = max(1, shortestMs(target))
-            func add(_ range: Range<Int64>) {
-                guard range.upperBound - range.lowerBound >= shortest else { return }
-                uncovered.append(SlotStretch(range, targetId: target.id))
-            }
-            for extent in extents {
-                var cursor = extent.lowerBound
-                var index = covered.partitioningIndex(where: { $0.upperBound > extent.lowerBound })
-                while index < covered.count, covered[index].lowerBound < extent.upperBound {
-                    if covered[index].lowerBound > cursor { add(cursor..<covered[index].lowerBound) }
-                    cursor = max(cursor, covered[index].upperBound)
+            for (runId, policy) in target.policies {
+                guard let extent = runExtents[runId] else { continue }
+                let lower = max(extent.lowerBound, fromMs)
+                let upper = min(extent.upperBound, untilMs)
+                guard lower < upper else { continue }
+                func add(_ from: Int64, _ until: Int64) {
+                    guard until - from >= shortest else { return }
+                    uncovered.append(SlotStretch(from..<until, targetId: target.id))
+                }
+                // The run's spans leave nothing between two of them on adjacent slots of its grid.
+                let spans = spansByRun[RunOfTarget(targetId: target.id, runId: runId)] ?? []
+                var cursor = lower
+                var previousLastMs: Int64?
+                var index = spans.partitioningIndex(where: { $0.lastMs >= lower })
+                while index < spans.count, spans[index].firstMs < upper {
+                    if previousLastMs.map({ spans[index].firstMs - $0 != policy.intervalMs }) ?? true {
+                        add(cursor, spans[index].firstMs)
+                    }
+                    cursor = max(cursor, spans[index].lastMs + 1)
+                    previousLastMs = spans[index].lastMs
                     index += 1
                 }
-                if cursor < extent.upperBound { add(cursor..<extent.upperBound) }
+                add(cursor, upper)
             }
         }
         var merged: [SlotStretch] = []

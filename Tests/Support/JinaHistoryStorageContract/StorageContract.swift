@@ -17,6 +17,7 @@ public struct StorageContract: Sendable {
         case storageFaults
         case notifications
         case rollupsGiveTheRawNumbers
+        case vantagesFromRollups
         case pruneKeepsTheNumbers
         case snapshotStaysStillWhileTheRecorderWrites
 
@@ -38,6 +39,9 @@ public struct StorageContract: Sendable {
                 "notifications' outcomes are kept with the batch and read back by the time they were queued"
             case .rollupsGiveTheRawNumbers:
                 "reports from rollups and loose stretches have the raw rounds' numbers, reading few rounds"
+            case .vantagesFromRollups:
+                "each vantage's account from rollups has its raw numbers where another vantage's spans cover "
+                    + "its crashed run's tail"
             case .pruneKeepsTheNumbers:
                 "prune deletes covered rounds; reports of that time keep their numbers; the horizon is known"
             case .snapshotStaysStillWhileTheRecorderWrites:
@@ -70,6 +74,7 @@ public struct StorageContract: Sendable {
         case .storageFaults: try storageFaults(store)
         case .notifications: try notifications(store)
         case .rollupsGiveTheRawNumbers: try rollupsGiveTheRawNumbers(store)
+        case .vantagesFromRollups: try vantagesFromRollups(store)
         case .pruneKeepsTheNumbers: try pruneKeepsTheNumbers(store)
         case .snapshotStaysStillWhileTheRecorderWrites: try snapshotStaysStill(store)
         }
@@ -383,6 +388,52 @@ public struct StorageContract: Sendable {
         let reread = try store.openReader()
         expectSameNumbers(try reread.report(window: windows[0]), try reread.report(window: windows[0], useRollups: false),
                           "\(engine) maintenance")
+    }
+
+    /// Two vantages record one target through the same hours, each with an outage of its own. `b` crashes in the
+    /// middle of a ten-minute span, so its last rounds are in no span of its own, while `a`'s spans and closing
+    /// stretch cover that time: the report must still read `b`'s rounds there.
+    private func vantagesFromRollups(_ store: StoreUnderTest) throws {
+        let writer = try store.openWriter()
+        let target = try scheduled("flow-a")
+        let start = Self.endMs - 3 * Self.hourMs
+        func record(_ vantage: String, offsetMs: Int64, untilMs: Int64, down: Range<Int64>, stops: Bool) throws {
+            let (runId, ids) = try writer.beginRun(
+                startedMs: start + offsetMs, host: "host-\(vantage)", vantage: vantage, pid: 1, version: "t",
+                targets: [target], exclusive: true)
+            var machine = StateMachine()
+            var batch: [RecordedRound] = []
+            var slotMs = start + offsetMs
+            while slotMs < untilMs {
+                let failed = down.contains(slotMs)
+                let round = RoundRecord(
+                    scheduledMs: slotMs, verdict: failed ? .down : .up, durationUs: 2_000,
+                    attempts: [AttemptRecord(number: 1, startedMs: slotMs, durationUs: 2_000, rawCode: failed ? 14 : nil,
+                                             failure: failed ? FailureDetail(.refused, message: "refused") : nil)])
+                batch.append(RecordedRound(targetId: ids[0], round: round, transition: machine.observe(round)))
+                slotMs += 1_000
+            }
+            try writer.append(batch, runId: runId, heartbeatMs: slotMs - 1_000)
+            if stops { try writer.finishRun(runId, stoppedMs: slotMs) }
+        }
+        try record("a", offsetMs: 0, untilMs: Self.endMs - Self.hourMs,
+                   down: (start + 1_800_000)..<(start + 1_860_000), stops: true)
+        try record("b", offsetMs: 300, untilMs: Self.endMs - Self.hourMs - 25 * 60_000,
+                   down: (start + 3_000_000)..<(start + 3_030_000), stops: false)
+        let reader = try store.openReader()
+        let window = try window(start - Self.hourMs, Self.endMs)
+        let rolled = try reader.report(window: window)
+        let raw = try reader.report(window: window, useRollups: false)
+        #expect(rolled.method.rollupSpans > 0, "\(rolled.method)")
+        expectSameNumbers(rolled, raw, "\(engine) combined")
+        // Each vantage's account side by side, as a report of its own.
+        var rolledAccounts = rolled, rawAccounts = raw
+        rolledAccounts.targets = try #require(rolled.targets.first?.vantages)
+        rawAccounts.targets = try #require(raw.targets.first?.vantages)
+        #expect(rolledAccounts.targets.map(\.vantage) == ["a", "b"])
+        expectSameNumbers(rolledAccounts, rawAccounts, "\(engine) each vantage")
+        let bRounds = (Self.endMs - Self.hourMs - 25 * 60_000 - (start + 300) + 999) / 1_000
+        #expect(rolledAccounts.targets.last?.rounds.total == Int(bRounds))
     }
 
     private func pruneKeepsTheNumbers(_ store: StoreUnderTest) throws {
