@@ -245,7 +245,11 @@ final class PostgresSnapshot: HistorySnapshot {
             FROM (SELECT r.*, (row_number() OVER (ORDER BY r.scheduled_ms, r.target_id, r.run_id) - 1)
                               / \(Self.roundsPerChunk) AS chunk
                   FROM unnest(\(lows)::int8[], \(highs)::int8[]) AS w(lo, hi)
-                  JOIN round r ON r.scheduled_ms >= w.lo AND r.scheduled_ms < w.hi
+                  -- One index lookup per range. As a plain join, estimated at millions of rows, the plan turned
+                  -- with the sampled statistics: after one ANALYZE of a month a cursor sorted the whole table
+                  -- (seconds), after another it used the index (milliseconds).
+                  CROSS JOIN LATERAL (SELECT * FROM round r WHERE r.scheduled_ms >= w.lo AND r.scheduled_ms < w.hi
+                                      OFFSET 0) r
                   WHERE (\(oneTarget)::int8 < 0 OR (r.target_id = \(oneTarget)::int8 AND r.run_id = \(oneRun)::int8))) x
             GROUP BY chunk ORDER BY chunk
             """)
