@@ -368,7 +368,8 @@ private struct PostgresSpanBatches: RollupSpanBatches {
     /// Rows fetched at a time.
     static let chunksPerFetch = 16
 
-    private let cursor: PostgresSnapshot.Cursor?
+    /// `nil` once every span was read (and before, when none was asked for).
+    private var cursor: PostgresSnapshot.Cursor?
     private var expected: Int
     private var decoded: [RollupSpan] = []
     private var next = 0
@@ -410,6 +411,7 @@ private struct PostgresSpanBatches: RollupSpanBatches {
                 expected -= decoded.count
             } else {
                 try cursor.close()
+                self.cursor = nil
                 guard expected == 0 else {
                     throw JinaHistoryError.storage(StorageProblem(location: "rollup", reason: .outOfOrder(
                         "PostgreSQL returned \(expected) fewer rollup spans than asked for")))

@@ -69,7 +69,7 @@ def month(options, base, figure):
     figure("month: report --since 30d, warm", f"{month_s * 1000:.0f} ms", "< 1 s", month_s < 1)
     figure("month: report --since 1d, warm", f"{day * 1000:.0f} ms", "", True)
     figure("month: 30 d against 1 d", f"{month_s / day:.2f}×", "≤ 2×", month_s <= 2 * day)
-    psql(options.url, "DROP DATABASE jh_month")
+    psql(options.url, "DROP DATABASE jh_month WITH (FORCE)")
 
 
 def main():
@@ -154,7 +154,7 @@ def main():
     accounts = {len(target.get("vantages", [])) for target in report["targets"]} if report else set()
     figure(f"combined report of {options.recorders} vantages, warm", f"{combined_s * 1000:.0f} ms",
            f"{options.recorders} accounts a target", accounts == {options.recorders})
-    psql(options.url, "DROP DATABASE jh_central")
+    psql(options.url, "DROP DATABASE jh_central WITH (FORCE)")
     if options.month_targets:
         month(options, base, figure)
     for name in os.listdir(work):
