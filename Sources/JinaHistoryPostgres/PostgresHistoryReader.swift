@@ -11,6 +11,8 @@ public final class PostgresHistoryReader: HistoryReading {
     public var location: String { connector.address.description }
     private let connector: PostgresConnector
     private let idle = Mutex<[PostgresSession]>([])
+    /// The database's schema version: an older one is read as it is, without the columns later migrations add.
+    private let schemaVersion: Int
 
     /// Connects to the database at `address` and checks its schema; a reader never migrates.
     ///
@@ -29,10 +31,11 @@ public final class PostgresHistoryReader: HistoryReading {
             throw JinaHistoryError.storage(StorageProblem(
                 location: location, reason: .newerSchema(found: version, known: PostgresSchema.migrator.knownVersion)))
         }
+        schemaVersion = version
     }
 
     public func withSnapshot<T>(_ body: (any HistorySnapshot) throws -> T) throws -> T {
-        try inSnapshot { try body(PostgresSnapshot($0)) }
+        try inSnapshot { [schemaVersion] in try body(PostgresSnapshot($0, schemaVersion: schemaVersion)) }
     }
 
     /// Runs `body` in one read-only snapshot on an idle connection (or a new one).

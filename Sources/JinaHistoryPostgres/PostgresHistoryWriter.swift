@@ -55,7 +55,7 @@ public final class PostgresHistoryWriter: HistoryWriting {
                 if exclusive {
                     // Two recorders starting at once wait for each other here, so both cannot pass the check.
                     try session.execute("SELECT pg_advisory_xact_lock(\(PostgresMigrator.lockKey + 1))")
-                    if let running = try PostgresSnapshot.runs(session).runningRecorder(vantage: vantage,
+                    if let running = try PostgresSnapshot.runs(session, schemaVersion: PostgresSchema.migrator.knownVersion).runningRecorder(vantage: vantage,
                                                                                          nowMs: startedMs) {
                         throw JinaHistoryError.recorderRunning(RunningRecorder(
                             location: location, pid: running.pid, host: running.host, vantage: running.vantage,
@@ -117,10 +117,13 @@ public final class PostgresHistoryWriter: HistoryWriting {
             do {
                 try session.transaction {
                     // Counting the batch first locks the run's row and says whether the last batch landed, in
-                    // one statement.
+                    // one statement. The run's last stored slot bounds where a report looks for its raw rounds
+                    // (migration 0011); greatest() passes over a NULL.
                     let stored = try session.value("""
                         UPDATE recorder_run SET heartbeat_ms = greatest(heartbeat_ms, \(heartbeatMs)),
-                            batches = batches + 1 WHERE id = \(runId) RETURNING batches - 1
+                            batches = batches + 1,
+                            last_slot_ms = greatest(last_slot_ms, \(rounds.map(\.round.scheduledMs).max())::int8)
+                        WHERE id = \(runId) RETURNING batches - 1
                         """, as: Int64.self) ?? 0
                     if stored > state.batches, let unsure = state.unsure {
                         // The last batch was committed after all: this one starts with its rounds (the recorder

@@ -12,8 +12,12 @@ final class PostgresSnapshot: HistorySnapshot {
     /// Names the cursors of this snapshot.
     private var cursors = 0
 
-    init(_ session: PostgresSession) {
+    /// The database's schema version, for the columns later migrations add.
+    let schemaVersion: Int
+
+    init(_ session: PostgresSession, schemaVersion: Int) {
         self.session = session
+        self.schemaVersion = schemaVersion
     }
 
     /// Rows fetched from a cursor at a time, and rounds handed to a report at a time.
@@ -26,19 +30,21 @@ final class PostgresSnapshot: HistorySnapshot {
     /// 0.5 s after (docs/benchmarks.md, "The central store").
     static let rangeGapMs: Int64 = 300_000
 
-    func runs() throws -> [RecorderRunSpan] { try Self.runs(session) }
+    func runs() throws -> [RecorderRunSpan] { try Self.runs(session, schemaVersion: schemaVersion) }
 
     /// Every recorder run, oldest first, with whether its process still lives when it has no stop mark and ran on
-    /// this host.
-    static func runs(_ session: PostgresSession) throws -> [RecorderRunSpan] {
-        try session.rows("""
-            SELECT id, started_ms, heartbeat_ms, stopped_ms, host, vantage, pid::int8, version FROM recorder_run
-            ORDER BY started_ms, id
-            """).map { row in
-            let (id, startedMs, heartbeatMs, stoppedMs, host, vantage, pid, version) = try decoded(
-                row, as: (Int64, Int64, Int64, Int64?, String, String, Int64, String).self)
+    /// this host. Before migration 0011 no run knows its last slot.
+    static func runs(_ session: PostgresSession, schemaVersion: Int) throws -> [RecorderRunSpan] {
+        let lastSlot = schemaVersion >= 11 ? "last_slot_ms" : "NULL::int8"
+        return try session.rows(PostgresQuery(unsafeSQL: """
+            SELECT id, started_ms, heartbeat_ms, stopped_ms, host, vantage, pid::int8, version, \(lastSlot)
+            FROM recorder_run ORDER BY started_ms, id
+            """)).map { row in
+            let (id, startedMs, heartbeatMs, stoppedMs, host, vantage, pid, version, lastSlotMs) = try decoded(
+                row, as: (Int64, Int64, Int64, Int64?, String, String, Int64, String, Int64?).self)
             var run = RecorderRunSpan(id: id, startedMs: startedMs, heartbeatMs: heartbeatMs, stoppedMs: stoppedMs,
-                                      host: host, vantage: vantage, pid: Int(pid), version: version)
+                                      host: host, vantage: vantage, pid: Int(pid), version: version,
+                                      lastSlotMs: lastSlotMs)
             if stoppedMs == nil, host == ProcessInfo.processInfo.hostName, pid > 0 {
                 // Signal 0 probes without signalling; a reused pid can only make a dead run look alive, and then
                 // its stale heartbeat still tells.

@@ -149,9 +149,13 @@ public final class HistoryWriter: HistoryWriting {
             try Self.store(rollupBatch.days, in: .day, db)
             try store(rollupBatch.loose, db)
             try Self.store(deliveries, runId: runId, db)
+            // The run's last stored slot bounds where a report looks for its raw rounds (migration 0011).
             try db.execute(
-                sql: "UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?) WHERE id = ?",
-                arguments: [heartbeatMs, runId])
+                sql: """
+                    UPDATE recorder_run SET heartbeat_ms = max(heartbeat_ms, ?1),
+                        last_slot_ms = coalesce(max(last_slot_ms, ?2), ?2, last_slot_ms) WHERE id = ?3
+                    """,
+                arguments: [heartbeatMs, rounds.map(\.round.scheduledMs).max(), runId])
         }
         rollups.withLock { $0.commit(rollupBatch) }
     }

@@ -26,13 +26,13 @@ struct SQLiteSnapshot: HistorySnapshot {
     func runs() throws -> [RecorderRunSpan] { try Self.runs(db) }
 
     /// Every recorder run, oldest first, with whether its process still lives when it has no stop mark. A run
-    /// from before vantages (migration 0009) stood at its host.
+    /// from before vantages (migration 0009) stood at its host; one from before migration 0011 knows no last slot.
     static func runs(_ db: Database) throws -> [RecorderRunSpan] {
         try Row.fetchAll(db, sql: "SELECT * FROM recorder_run ORDER BY started_ms").map { row in
             var run = RecorderRunSpan(
                 id: row["id"], startedMs: row["started_ms"], heartbeatMs: row["heartbeat_ms"],
                 stoppedMs: row["stopped_ms"], host: row["host"], vantage: row["vantage"], pid: row["pid"],
-                version: row["version"])
+                version: row["version"], lastSlotMs: row["last_slot_ms"])
             if run.stoppedMs == nil { run.processAlive = processAlive(host: run.host, pid: run.pid) }
             return run
         }

@@ -37,7 +37,7 @@ struct HistoryStorageTests {
             )
         }
         #expect(version == HistoryDatabase.latestVersion)
-        #expect(version == 10)
+        #expect(version == 11)
         #expect(journal == "wal")
         #expect(autoVacuum == 2, "incremental, so prune can give pages back")
         #expect(tables == ["annotation", "attempt", "error", "loose_rounds", "notification", "prune", "recorder_run",

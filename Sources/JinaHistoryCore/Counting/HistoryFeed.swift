@@ -158,7 +158,7 @@ public enum HistoryFeed {
     }
 
     /// The stretches where some target may have rounds no span covers: each recorder run of each target (start to
-    /// last heartbeat or stop) within `[fromMs, untilMs)`, less that run's own spans, merged across runs and
+    /// last stored slot, or last heartbeat or stop) within `[fromMs, untilMs)`, less that run's own spans, merged across runs and
     /// targets; only those at least `shortestMs` of their target long. Two spans of a run on adjacent slots leave
     /// nothing between them. Another run's spans cover nothing of a run: vantages record the same target at once,
     /// and one's spans say nothing of the other's rounds. A stretch only one target needs names it, so the store
@@ -172,8 +172,11 @@ public enum HistoryFeed {
             var runId: Int64
         }
         let spansByRun = Dictionary(grouping: spans) { RunOfTarget(targetId: $0.targetId, runId: $0.runId) }
+        // A run's rounds lie from its start to its last stored slot; a store that does not know that slot bounds
+        // them by the run's stop or last heartbeat.
         let runExtents = Dictionary(uniqueKeysWithValues: runs.map { run in
-            (run.id, run.startedMs..<(max(run.heartbeatMs, run.stoppedMs ?? run.heartbeatMs) + 1))
+            let endMs = run.lastSlotMs ?? max(run.heartbeatMs, run.stoppedMs ?? run.heartbeatMs)
+            return (run.id, run.startedMs..<(max(run.startedMs, endMs) + 1))
         })
         var uncovered: [SlotStretch] = []
         for target in targets {

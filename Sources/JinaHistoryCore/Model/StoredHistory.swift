@@ -30,10 +30,14 @@ public struct RecorderRunSpan: Hashable, Codable, Sendable {
     public var version: String
     /// Whether the recorder's process is alive, when that can be known (same host); `nil` otherwise.
     public var processAlive: Bool?
+    /// The slot of the run's last stored round; `nil` when it stored none, or was recorded before the stores kept
+    /// it. No round of the run lies after it.
+    public var lastSlotMs: Int64?
 
     /// Creates a run span.
     public init(id: Int64, startedMs: Int64, heartbeatMs: Int64, stoppedMs: Int64?, host: String = "",
-                vantage: String? = nil, pid: Int = 0, version: String = "", processAlive: Bool? = nil) {
+                vantage: String? = nil, pid: Int = 0, version: String = "", processAlive: Bool? = nil,
+                lastSlotMs: Int64? = nil) {
         self.id = id
         self.startedMs = startedMs
         self.heartbeatMs = heartbeatMs
@@ -43,6 +47,7 @@ public struct RecorderRunSpan: Hashable, Codable, Sendable {
         self.pid = pid
         self.version = version
         self.processAlive = processAlive
+        self.lastSlotMs = lastSlotMs
     }
 
     /// Whether `name` can name a vantage in reports and metric labels: 1 to 100 characters, none a control one.

@@ -209,6 +209,8 @@ public struct StorageContract: Sendable {
                 .map { StoredRound(targetId: $0.targetId, runId: run, round: $0.round) }
                 .sorted { ($0.round.scheduledMs, $0.targetId) < ($1.round.scheduledMs, $1.targetId) }
             #expect(read == expected)
+            // The run knows its last stored slot (the second batch's last round), which bounds its raw rounds.
+            #expect(try snapshot.runs().map(\.lastSlotMs) == [3_000])
             // One target's rounds, a stretch at a time.
             var ofB: [StoredRound] = []
             try snapshot.forEachRound(in: [SlotStretch(0..<1_000, targetId: b), SlotStretch(2_000..<5_000, targetId: b)],
