@@ -187,7 +187,7 @@ final class PostgresSnapshot: HistorySnapshot {
 
     func spans(_ level: RollupLevel, keys: [SpanKey], searchedIn ranges: [Range<Int64>],
                endingFrom lastAtLeast: Int64) throws -> any RollupSpanBatches {
-        try PostgresSpanBatches(self, table: level.table, keys: keys, ranges: ranges, endingFrom: lastAtLeast)
+        try PostgresSpanBatches(self, table: level.table, keys: keys)
     }
 
     func looseStretches(from fromMs: Int64, until untilMs: Int64) throws -> [EncodedLooseStretch] {
@@ -364,12 +364,10 @@ private struct PackedRound {
     }
 }
 
-/// The spans a report chose by key, in key order, through one cursor over the ranges they were found in, ``spansPerChunk``
-/// spans packed into a row, the rows it did not choose passed over here. A row per span cost more in the driver
-/// (twenty cells to decode each) than the report's use of it, a statement per chunk of keys a round trip each, and a
-/// primary-key lookup per key 3 µs (a month's report: 3,600 spans, 58 ms by chunks of keys, 14 ms by keys in one
-/// cursor; docs/benchmarks.md, "The central store"). The keys are those found in the ranges, so few rows are passed
-/// over.
+/// The spans a report chose by key, in key order, through one cursor over all the keys, ``spansPerChunk`` spans
+/// packed into a row: a row per span cost more in the driver (twenty cells to decode each) than the report's use
+/// of it, and a statement per chunk of keys a round trip each (a month's report: 3,600 spans in 15 statements,
+/// 58 ms of the server's time mostly spent waiting for the client).
 private struct PostgresSpanBatches: RollupSpanBatches {
     /// Spans packed into one row.
     static let spansPerChunk = 256
@@ -378,26 +376,22 @@ private struct PostgresSpanBatches: RollupSpanBatches {
 
     /// `nil` once every span was read (and before, when none was asked for).
     private var cursor: PostgresSnapshot.Cursor?
-    private let keys: [SpanKey]
-    private var nextKey = 0
+    private var expected: Int
     private var decoded: [RollupSpan] = []
     private var next = 0
 
-    /// Opens the cursor over the spans of `table` that begin in `ranges` and end from `lastAtLeast`, of which
-    /// `keys` (in key order) are wanted.
-    init(_ snapshot: PostgresSnapshot, table: String, keys: [SpanKey], ranges: [Range<Int64>], endingFrom lastAtLeast: Int64)
-        throws
-    {
-        self.keys = keys
-        guard !keys.isEmpty else { return }
+    /// Opens the cursor over `keys` of `table` in `snapshot`.
+    init(_ snapshot: PostgresSnapshot, table: String, keys: [SpanKey]) throws {
+        expected = keys.count
+        guard !keys.isEmpty else {
+            cursor = nil
+            return
+        }
         // Each span as its fixed-width numbers (PostgreSQL's `send` functions write big-endian), then its two
-        // histograms, each after its length. One primary-key range scan per range: as a plain join, a plan could
-        // turn with the statistics, as the rounds' did.
+        // histograms, each after its length.
         cursor = try snapshot.cursor("""
-            SELECT string_agg(packed, ''::bytea ORDER BY first_ms, target_id, run_id) FROM (
-                SELECT s.first_ms, s.target_id, s.run_id,
-                       (row_number() OVER (ORDER BY s.first_ms, s.target_id, s.run_id) - 1)
-                           / \(Self.spansPerChunk) AS chunk,
+            SELECT string_agg(packed, ''::bytea ORDER BY i) FROM (
+                SELECT k.i, (k.i - 1) / \(Self.spansPerChunk) AS chunk,
                        int8send(s.target_id) || int8send(s.run_id) || int8send(s.first_ms) || int8send(s.last_ms)
                        || int2send(s.verdict) || int8send(s.last_duration_us) || int8send(s.rounds)
                        || int8send(s.flaky) || int8send(s.attempts) || int8send(s.ok_attempts)
@@ -406,42 +400,27 @@ private struct PostgresSpanBatches: RollupSpanBatches {
                        || int8send(s.fail_min_us) || int8send(s.fail_max_us)
                        || int4send(length(s.ok_histogram)) || s.ok_histogram
                        || int4send(length(s.fail_histogram)) || s.fail_histogram AS packed
-                FROM unnest(\(ranges.map(\.lowerBound))::int8[], \(ranges.map(\.upperBound))::int8[]) AS w(lo, hi)
-                CROSS JOIN LATERAL (SELECT * FROM \(unescaped: table) s
-                                    WHERE s.first_ms >= w.lo AND s.first_ms < w.hi AND s.last_ms >= \(lastAtLeast)
-                                    OFFSET 0) s) x
+                FROM unnest(\(keys.map(\.firstMs))::int8[], \(keys.map(\.targetId))::int8[],
+                            \(keys.map(\.runId))::int8[]) WITH ORDINALITY AS k(f, t, r, i)
+                JOIN \(unescaped: table) s ON s.first_ms = k.f AND s.target_id = k.t AND s.run_id = k.r) x
             GROUP BY chunk ORDER BY chunk
             """, fetching: Self.chunksPerFetch)
     }
 
     mutating func next(into spans: inout [RollupSpan], limit: Int) throws {
-        while next == decoded.count, let cursor {
+        if next == decoded.count, let cursor {
             decoded.removeAll(keepingCapacity: true)
             next = 0
-            guard let row = try cursor.next() else {
+            if let row = try cursor.next() {
+                var reader = BigEndianReader(try JinaHistoryPostgres.decoded(row, as: Data.self))
+                while !reader.isAtEnd { decoded.append(try Self.span(&reader)) }
+                expected -= decoded.count
+            } else {
                 try cursor.close()
                 self.cursor = nil
-                guard nextKey == keys.count else {
+                guard expected == 0 else {
                     throw JinaHistoryError.storage(StorageProblem(location: "rollup", reason: .outOfOrder(
-                        "PostgreSQL returned \(keys.count - nextKey) fewer rollup spans than asked for")))
-                }
-                break
-            }
-            var reader = BigEndianReader(try JinaHistoryPostgres.decoded(row, as: Data.self))
-            while !reader.isAtEnd {
-                let span = try Self.span(&reader)
-                let key = SpanKey(targetId: span.targetId, runId: span.runId, firstMs: span.firstMs, lastMs: span.lastMs)
-                // A wanted key the scan passed without meeting is missing.
-                guard nextKey < keys.count, !SpanKey.inKeyOrder(keys[nextKey], key) else {
-                    if nextKey < keys.count {
-                        throw JinaHistoryError.storage(StorageProblem(location: "rollup", reason: .outOfOrder(
-                            "PostgreSQL returned no rollup span at a key asked for")))
-                    }
-                    continue
-                }
-                if !SpanKey.inKeyOrder(key, keys[nextKey]) {
-                    decoded.append(span)
-                    nextKey += 1
+                        "PostgreSQL returned \(expected) fewer rollup spans than asked for")))
                 }
             }
         }
