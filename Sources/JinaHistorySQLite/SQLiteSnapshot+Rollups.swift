@@ -33,14 +33,17 @@ extension SQLiteSnapshot {
         WHERE first_ms >= ? AND first_ms < ? AND last_ms >= ? ORDER BY first_ms, target_id, run_id
         """
 
-    func spanKeys(_ level: RollupLevel, beginningIn firsts: Range<Int64>, endingFrom lastAtLeast: Int64) throws
+    func spanKeys(_ level: RollupLevel, beginningIn ranges: [Range<Int64>], endingFrom lastAtLeast: Int64) throws
         -> [SpanKey]
     {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: Self.rollupSpanKeysSQL(level)),
-                                       arguments: [firsts.lowerBound, firsts.upperBound, lastAtLeast])
+        // A statement per range: in process, a search costs no round trip.
+        let statement = try db.cachedStatement(sql: Self.rollupSpanKeysSQL(level))
         var keys: [SpanKey] = []
-        while let row = try rows.next() {
-            keys.append(SpanKey(targetId: row[0], runId: row[1], firstMs: row[2], lastMs: row[3]))
+        for range in ranges {
+            let rows = try Row.fetchCursor(statement, arguments: [range.lowerBound, range.upperBound, lastAtLeast])
+            while let row = try rows.next() {
+                keys.append(SpanKey(targetId: row[0], runId: row[1], firstMs: row[2], lastMs: row[3]))
+            }
         }
         return keys
     }

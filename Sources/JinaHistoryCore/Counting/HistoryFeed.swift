@@ -104,13 +104,10 @@ public enum HistoryFeed {
                                          let intervalMs = target.policies.values.map(\.intervalMs).min() ?? 0
                                          return Int64(RollupSpan.minimumRounds - 1) * intervalMs
                                      }).map(\.range)
-            for range in searched {
-                for key in try snapshot.spanKeys(level, beginningIn: range, endingFrom: fromMs)
-                where usable(key, level)
-                    && !inside.covers(targetId: key.targetId, runId: key.runId, slotMs: key.firstMs)
-                {
-                    keys.append(key)
-                }
+            for key in try snapshot.spanKeys(level, beginningIn: searched, endingFrom: fromMs)
+            where usable(key, level) && !inside.covers(targetId: key.targetId, runId: key.runId, slotMs: key.firstMs)
+            {
+                keys.append(key)
             }
             used.append((level, searched, keys))
             all = (all + keys).sorted(by: SpanKey.inKeyOrder)

@@ -52,8 +52,10 @@ public protocol HistorySnapshot {
     /// Whether the store keeps copies of the rounds no span covers (loose stretches).
     var hasLooseStretches: Bool { get }
 
-    /// Keys of `level`'s spans that begin in `firsts` and end at or after `lastAtLeast`, in key order.
-    func spanKeys(_ level: RollupLevel, beginningIn firsts: Range<Int64>, endingFrom lastAtLeast: Int64) throws
+    /// Keys of `level`'s spans that begin in one of `ranges` (sorted and disjoint) and end at or after
+    /// `lastAtLeast`, in key order. One call for every range: a report searches dozens, and a round trip each to a
+    /// server cost more than the search.
+    func spanKeys(_ level: RollupLevel, beginningIn ranges: [Range<Int64>], endingFrom lastAtLeast: Int64) throws
         -> [SpanKey]
 
     /// The spans of `keys` (in key order), read over `ranges`, the ranges those keys were searched in.

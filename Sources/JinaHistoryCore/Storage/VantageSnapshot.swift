@@ -63,10 +63,10 @@ public struct VantageSnapshot: HistorySnapshot {
 
     public var hasLooseStretches: Bool { base.hasLooseStretches }
 
-    public func spanKeys(_ level: RollupLevel, beginningIn firsts: Range<Int64>, endingFrom lastAtLeast: Int64) throws
-        -> [SpanKey]
+    public func spanKeys(_ level: RollupLevel, beginningIn ranges: [Range<Int64>], endingFrom lastAtLeast: Int64)
+        throws -> [SpanKey]
     {
-        try base.spanKeys(level, beginningIn: firsts, endingFrom: lastAtLeast).filter { runIds.contains($0.runId) }
+        try base.spanKeys(level, beginningIn: ranges, endingFrom: lastAtLeast).filter { runIds.contains($0.runId) }
     }
 
     public func spans(_ level: RollupLevel, keys: [SpanKey], searchedIn ranges: [Range<Int64>],
