@@ -2,7 +2,8 @@ import Foundation
 import JinaHistoryCore
 
 /// Reads a packed row: the big-endian numbers and byte strings that PostgreSQL's `send` functions write, one after
-/// another (reports read rounds and spans packed many to a row, which the driver decodes far faster than a row each).
+/// another (reports read rounds, spans, span keys and loose stretches packed many to a row, which the driver decodes
+/// far faster than a row each).
 ///
 /// It reads from an array of its own: reading integers through `Data`'s slices and iterators took a tenth of a month's
 /// report's CPU (perf, docs/benchmarks.md "The central store").
