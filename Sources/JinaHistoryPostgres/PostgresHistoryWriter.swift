@@ -55,8 +55,9 @@ public final class PostgresHistoryWriter: HistoryWriting {
                 if exclusive {
                     // Two recorders starting at once wait for each other here, so both cannot pass the check.
                     try session.execute("SELECT pg_advisory_xact_lock(\(PostgresMigrator.lockKey + 1))")
-                    if let running = try PostgresSnapshot.runs(session, schemaVersion: PostgresSchema.migrator.knownVersion).runningRecorder(vantage: vantage,
-                                                                                         nowMs: startedMs) {
+                    let runs = try PostgresSnapshot.runs(session,
+                                                         schemaVersion: PostgresSchema.migrator.knownVersion)
+                    if let running = runs.runningRecorder(vantage: vantage, nowMs: startedMs) {
                         throw JinaHistoryError.recorderRunning(RunningRecorder(
                             location: location, pid: running.pid, host: running.host, vantage: running.vantage,
                             sinceMs: running.startedMs, runId: running.id))

@@ -224,10 +224,7 @@ final class PostgresSnapshot: HistorySnapshot {
         -> [Record]
     {
         var records: [Record] = []
-        for row in try session.rows(query) {
-            var reader = BigEndianReader(try decoded(row, as: Data.self))
-            while !reader.isAtEnd { records.append(try record(&reader)) }
-        }
+        for row in try session.rows(query) { try unpack(row, into: &records, record) }
         return records
     }
 
@@ -371,6 +368,13 @@ final class PostgresSnapshot: HistorySnapshot {
     }
 }
 
+/// Appends the records packed into `row`'s one `bytea` cell by PostgreSQL's `send` functions, each read by `record`.
+private func unpack<Record>(_ row: PostgresRow, into records: inout [Record],
+                            _ record: (inout BigEndianReader) throws -> Record) throws {
+    var reader = BigEndianReader(try decoded(row, as: Data.self))
+    while !reader.isAtEnd { records.append(try record(&reader)) }
+}
+
 /// One round as packed by the rounds query: slot (8 bytes), target, run (4 each), verdict (2), start lag and
 /// duration (4 each), big-endian as PostgreSQL's `send` functions write them.
 private struct PackedRound {
@@ -440,8 +444,7 @@ private struct PostgresSpanBatches: RollupSpanBatches {
             decoded.removeAll(keepingCapacity: true)
             next = 0
             if let row = try cursor.next() {
-                var reader = BigEndianReader(try JinaHistoryPostgres.decoded(row, as: Data.self))
-                while !reader.isAtEnd { decoded.append(try Self.span(&reader)) }
+                try unpack(row, into: &decoded, Self.span)
                 expected -= decoded.count
             } else {
                 try cursor.close()

@@ -9,7 +9,7 @@ It is not a gRPC server: it ignores the request's path and content, and is for b
 
 Prints the ports on one line once listening; runs until stopped.
 """
-import asyncio, struct, sys
+import asyncio, os, struct, subprocess, sys
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 DATA, HEADERS, SETTINGS = 0, 1, 4
@@ -68,6 +68,15 @@ async def serve(ports):
     servers = [await loop.create_server(Connection, "127.0.0.1", 0, backlog=1024) for _ in range(ports)]
     print(" ".join(str(server.sockets[0].getsockname()[1]) for server in servers), flush=True)
     await asyncio.Event().wait()
+
+
+def start(ports):
+    """Starts the canned answers on `ports` loopback ports in a process of their own (the benchmark stops it by PID):
+    the process, and its ports or None when they did not all start."""
+    process = subprocess.Popen([sys.executable, os.path.abspath(__file__), str(ports)], stdout=subprocess.PIPE,
+                               text=True)
+    bound = process.stdout.readline().split()
+    return process, bound if len(bound) == ports else None
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Every process started is stopped by PID; the servers and the database bind loopb
 """
 import argparse, json, os, subprocess, sys, tempfile, time
 
+import canned_health
 from bench_figures import Figures, stop
 from many_targets import percentile
 
@@ -110,13 +111,10 @@ def main():
     psql(options.url, "CREATE DATABASE jh_central")
     db = base + "/jh_central?sslmode=disable"
     work = tempfile.mkdtemp(prefix="jina-history-central-")
-    here = os.path.dirname(os.path.abspath(__file__))
-    server = subprocess.Popen([sys.executable, os.path.join(here, "canned_health.py"), "100"],
-                              stdout=subprocess.PIPE, text=True)
+    server, ports = canned_health.start(100)
     recorders = []
     try:
-        ports = server.stdout.readline().split()
-        if len(ports) != 100:
+        if ports is None:
             print("the health servers did not start", file=sys.stderr)
             return 1
         for recorder in range(options.recorders):

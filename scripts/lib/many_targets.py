@@ -7,6 +7,7 @@ Every process started is stopped by PID; the servers bind loopback only.
 """
 import argparse, os, sqlite3, subprocess, sys, tempfile, time
 
+import canned_health
 from bench_figures import Figures, stop
 
 
@@ -25,12 +26,9 @@ def main():
     options = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="jina-history-many-")
-    server = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                            "canned_health.py"), str(options.ports)],
-                              stdout=subprocess.PIPE, text=True)
+    server, ports = canned_health.start(options.ports)
     try:
-        ports = server.stdout.readline().split()
-        if len(ports) != options.ports:
+        if ports is None:
             print("the health servers did not start", file=sys.stderr)
             return 1
         config = os.path.join(work, "targets.yaml")

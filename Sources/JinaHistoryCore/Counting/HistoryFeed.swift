@@ -155,8 +155,8 @@ public enum HistoryFeed {
     }
 
     /// The stretches where some target may have rounds no span covers: each recorder run of each target (start to
-    /// last stored slot, or last heartbeat or stop) within `[fromMs, untilMs)`, less that run's own spans, merged across runs and
-    /// targets; only those at least `shortestMs` of their target long. Two spans of a run on adjacent slots leave
+    /// last stored slot, or last heartbeat or stop) within `[fromMs, untilMs)`, less that run's own spans, merged
+    /// across runs and targets; only those at least `shortestMs` of their target long. Two spans of a run on adjacent slots leave
     /// nothing between them. Another run's spans cover nothing of a run: vantages record the same target at once,
     /// and one's spans say nothing of the other's rounds. A stretch only one target needs names it, so the store
     /// passes over the other targets' rows (around a transition, they are inside spans) instead of returning them.
@@ -178,15 +178,15 @@ public enum HistoryFeed {
         var uncovered: [SlotStretch] = []
         for target in targets {
             let shortest = max(1, shortestMs(target))
+            func add(_ from: Int64, _ until: Int64) {
+                guard until - from >= shortest else { return }
+                uncovered.append(SlotStretch(from..<until, targetId: target.id))
+            }
             for (runId, policy) in target.policies {
                 guard let extent = runExtents[runId] else { continue }
                 let lower = max(extent.lowerBound, fromMs)
                 let upper = min(extent.upperBound, untilMs)
                 guard lower < upper else { continue }
-                func add(_ from: Int64, _ until: Int64) {
-                    guard until - from >= shortest else { return }
-                    uncovered.append(SlotStretch(from..<until, targetId: target.id))
-                }
                 // The run's spans leave nothing between two of them on adjacent slots of its grid.
                 let spans = spansByRun[RunOfTarget(targetId: target.id, runId: runId)] ?? []
                 var cursor = lower
